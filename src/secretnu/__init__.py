@@ -1,0 +1,27 @@
+"""secretnu: sterile-neutrino dark matter from oscillations with secret neutrino interactions.
+
+Implements Kelly, Sen, Tangarife & Zhang, Phys. Rev. D 101, 115031 (2020), arXiv:2005.03681.
+Energies are in GeV throughout; :mod:`secretnu.units` has ``keV``, ``MeV``, ``GeV``.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .cosmology import ConstantGStar, SaikawaShirai2018, TabulatedGStar, entropy_density, hubble
+from .errors import InputError
+from .production import RelicResult, relic_density
+from .sterile import SterileNeutrino
+from .units import GeV, MeV, eV, keV
+
+try:
+    __version__ = version("secretnu")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "__version__",
+    "SterileNeutrino", "relic_density", "RelicResult", "InputError",
+    "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
+    "GeV", "MeV", "keV", "eV",
+]

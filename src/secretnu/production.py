@@ -1,0 +1,242 @@
+"""Dodelson-Widrow production of nu_4 and its relic abundance (Eqs. 2.5, 2.8, 3.13, 3.14).
+
+Per momentum mode x = E/T and time z = MU_REF/T (Eq. 2.8)::
+
+    d f4/d ln z = Gamma/(4H) sin^2(2 theta_eff) f_nu(x),
+    sin^2(2 theta_eff) = D^2 s / (D^2 s + (Gamma/2)^2 + (D cos 2theta - V_T)^2),  D = m4^2/(2E)   (Eq. 2.5)
+
+with Gamma = Gamma_SM + Gamma_V and V_T = V_SM + V_V (Eq. 3.13). There is no back-reaction, so the
+yield is a double integral. The default ``convention="comoving"`` integrates the comoving yield
+
+    dY/d ln z = T^3/(2 pi^2 H s) Int dx x^2 (Gamma/4) sin^2(2 theta_eff) f_nu(x),
+    Omega h^2 = Y s0 m4 / rho_c,
+
+which conserves n/s through the drop of g*s between production and T_f. The literal Eq. 3.14
+(``convention="literal_eq_3_14"``: n(T_f)/s(T_f) at fixed x) overestimates Omega by
+g*s(T_prod)/g*s(T_f), a factor 3-15 (spec section 1); it is offered only for comparison.
+
+Quadrature: x on generalised Gauss-Laguerre nodes (weight x^2 e^-x, which carries the Fermi-Dirac
+tail); ln z on a uniform grid with the trapezoidal rule, which converges exponentially for an
+integrand that vanishes at both ends of the window.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import roots_genlaguerre
+
+from .constants import G_STAR_S_NU_DECOUPLING, MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
+from .cosmology import DEFAULT_GSTAR, GStarModel, entropy_density, hubble
+from .errors import InputError
+from .sm import SM_OPTIONS, sm_potential, sm_rate
+from .sterile import SterileNeutrino
+
+__all__ = ["Model", "RelicResult", "relic_density", "CONVENTIONS", "production_integrand",
+           "active_rates", "sin2_2theta_eff"]
+
+FloatArray = NDArray[np.float64]
+CONVENTIONS: tuple[str, ...] = ("comoving", "literal_eq_3_14")
+
+#: 1 GeV^3 in cm^-3: (GeV / (hbar c))^3 with hbar c = 1.973269804e-14 GeV cm (CODATA 2018).
+_GEV3_PER_CM3 = (1.0 / 1.973269804e-14) ** 3
+
+
+class Model(Protocol):
+    """What the production integral needs from a secret-interaction model."""
+
+    name: str
+
+    def potential(self, E: Any, T: Any) -> FloatArray: ...
+
+    def rate(self, E: Any, T: Any) -> FloatArray: ...
+
+    def couples_to(self, flavor: str) -> bool: ...
+
+    def default_t_max(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class RelicResult:
+    """Outcome of :func:`relic_density`.
+
+    Attributes
+    ----------
+    omega_h2: relic abundance Omega h^2 today.
+    relic_yield: comoving yield Y = n4/s.
+    z, T: time grid z = 1 MeV/T and the temperatures [GeV].
+    dY_dlnz: production history dY/d ln z on that grid.
+    T_peak: temperature of peak production [GeV].
+    q, f4: relic momentum spectrum, q = p/T_nu (T_nu = T (g*s/10.75)^(1/3), the active-neutrino
+        temperature), f4 the phase-space density per helicity state, normalised so that
+        n4/s = Y with n4 = T_nu^3/(2 pi^2) Int q^2 f4 dq. Empty if not requested.
+    mean_q: <p/T_nu> of the relic.
+    """
+
+    omega_h2: float
+    relic_yield: float
+    z: FloatArray = field(repr=False)
+    T: FloatArray = field(repr=False)
+    dY_dlnz: FloatArray = field(repr=False)
+    T_peak: float
+    q: FloatArray = field(repr=False)
+    f4: FloatArray = field(repr=False)
+    mean_q: float
+    dm: SterileNeutrino
+    model: Any = None
+    options: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def Y(self) -> float:
+        return self.relic_yield
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly summary (scalars and inputs)."""
+        return {
+            "omega_h2": self.omega_h2,
+            "yield": self.relic_yield,
+            "T_peak_GeV": self.T_peak,
+            "mean_p_over_Tnu": self.mean_q,
+            "m4_GeV": self.dm.mass,
+            "sin2_2theta": self.dm.sin2_2theta,
+            "flavor": self.dm.flavor,
+            "model": None if self.model is None else repr(self.model),
+            **{k: v for k, v in self.options.items() if isinstance(v, (int, float, str, bool))},
+        }
+
+
+@lru_cache(maxsize=None)
+def _x_nodes(n: int) -> tuple[FloatArray, FloatArray]:
+    """Nodes/weights for Int_0^inf dx x^2 e^-x g(x)."""
+    return roots_genlaguerre(n, 2.0)
+
+
+def active_rates(dm: SterileNeutrino, model: Model | None, E: FloatArray, T: FloatArray,
+                 sm: str = "paper") -> tuple[FloatArray, FloatArray]:
+    """Total collision rate and thermal potential of the active flavour (Eq. 3.13)."""
+    gamma = sm_rate(E, T, dm.flavor, sm)
+    pot = sm_potential(E, T, dm.flavor, sm)
+    if model is not None:
+        gamma = gamma + model.rate(E, T)
+        pot = pot + model.potential(E, T)
+    return gamma, pot
+
+
+def sin2_2theta_eff(dm: SterileNeutrino, E: FloatArray, gamma: FloatArray, potential: FloatArray) -> FloatArray:
+    """Effective in-medium mixing sin^2(2 theta_eff) of Eq. 2.5."""
+    delta = dm.mass**2 / (2 * E)
+    num = delta**2 * dm.sin2_2theta
+    return num / (num + (0.5 * gamma) ** 2 + (delta * dm.cos_2theta - potential) ** 2)
+
+
+def production_integrand(dm: SterileNeutrino, model: Model | None, x: FloatArray, T: FloatArray,
+                         sm: str = "paper") -> FloatArray:
+    """(Gamma/4) sin^2(2 theta_eff) [GeV] at E = xT: the right side of Eq. 2.8 times H/f_nu."""
+    E = x * T
+    gamma, pot = active_rates(dm, model, E, T, sm)
+    return 0.25 * gamma * sin2_2theta_eff(dm, E, gamma, pot)
+
+
+def _validate_model(dm: SterileNeutrino, model: Model | None) -> None:
+    if model is None:
+        return
+    for attr in ("potential", "rate"):
+        if not callable(getattr(model, attr, None)):
+            raise InputError(f"model {model!r} has no {attr}(E, T) method")
+    couples = getattr(model, "couples_to", None)
+    if couples is not None and not couples(dm.flavor):
+        raise InputError(f"{model!r} does not couple to nu_{dm.flavor}, the flavour nu_4 mixes with")
+
+
+def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = "paper",
+                  gstar: GStarModel = DEFAULT_GSTAR, convention: str = "comoving",
+                  T_max: float | None = None, T_final: float = T_FINAL,
+                  points_per_decade: int = 60, n_x: int = 40, spectrum: bool = True) -> RelicResult:
+    """Relic abundance of nu_4 produced by oscillation (Eqs. 2.8, 3.14 in comoving form).
+
+    Parameters
+    ----------
+    dm: the sterile neutrino.
+    model: secret-interaction model (``None``: Standard Model only, pure Dodelson-Widrow).
+    sm: Standard Model rate/potential input, ``"paper"`` (Eqs. 2.6, 2.7).
+    gstar: degrees-of-freedom model (default Saikawa & Shirai 2018).
+    convention: ``"comoving"`` (default) or ``"literal_eq_3_14"`` (see module docstring).
+    T_max, T_final: integration window [GeV]; T_max defaults to max(100 GeV, 30 m_V), capped at 1 TeV.
+    points_per_decade: ln z grid density (per decade of T).
+    n_x: number of Gauss-Laguerre nodes in x = E/T.
+    spectrum: also compute the relic momentum spectrum.
+    """
+    if not isinstance(dm, SterileNeutrino):
+        raise InputError(f"dm must be a SterileNeutrino, got {type(dm).__name__}")
+    if sm not in SM_OPTIONS:
+        raise InputError(f"unknown Standard Model input sm={sm!r}: choose one of {', '.join(SM_OPTIONS)}")
+    if convention not in CONVENTIONS:
+        raise InputError(f"unknown convention {convention!r}: choose one of {', '.join(CONVENTIONS)}")
+    _validate_model(dm, model)
+    if T_max is None:
+        T_max = 100.0 if model is None else min(1e3, max(100.0, 30.0 * model.default_t_max()))
+    if not (0 < T_final < T_max) or not math.isfinite(T_max):
+        raise InputError(f"need 0 < T_final < T_max, got T_final={T_final}, T_max={T_max}")
+    if points_per_decade < 4 or n_x < 4:
+        raise InputError("points_per_decade and n_x must be at least 4")
+
+    n_z = int(math.ceil(points_per_decade * math.log10(T_max / T_final))) + 1
+    T = np.geomspace(T_max, T_final, n_z)
+    lnz = np.log(MU_REF / T)
+    x, w = _x_nodes(n_x)
+    fd_over_weight = 1.0 / (1.0 + np.exp(-x))  # f_nu(x) e^{x}: the weight carries e^{-x}
+
+    g = production_integrand(dm, model, x[None, :], T[:, None], sm)  # (Gamma/4) sin^2 2theta_eff
+    H = hubble(T, gstar)
+    g_s_norm = gstar.g_s(T) if convention == "comoving" else np.full_like(T, gstar.g_s(T_final))
+    # T^3 / (2 pi^2 H s) with s = 2 pi^2/45 g*s T^3 (g*s at T_f for the literal convention)
+    prefactor = 45.0 / (4 * math.pi**4 * g_s_norm * H)
+    dY_dlnz = prefactor * ((g * fd_over_weight) @ w)
+    if not np.all(np.isfinite(dY_dlnz)):
+        raise FloatingPointError("non-finite production rate: check the model kernels at these parameters")
+    Y = float(np.trapezoid(dY_dlnz, lnz))
+    omega_h2 = Y * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
+
+    i = int(np.argmax(dY_dlnz))
+    T_peak = float(T[i])
+    if 0 < i < n_z - 1:  # parabola through the three largest samples in ln T
+        y0, y1, y2 = dY_dlnz[i - 1:i + 2]
+        denom = y0 - 2 * y1 + y2
+        if denom < 0:
+            step = math.log(T[i + 1] / T[i])
+            T_peak = float(T[i] * math.exp(0.5 * (y0 - y2) / denom * step))
+
+    q = f4 = np.empty(0)
+    mean_q = float("nan")
+    if spectrum:
+        q, f4, mean_q = _spectrum(dm, model, sm, T, lnz, prefactor, gstar)
+    options = dict(sm=sm, convention=convention, T_max=T_max, T_final=T_final,
+                   points_per_decade=points_per_decade, n_x=n_x)
+    return RelicResult(omega_h2=omega_h2, relic_yield=Y, z=MU_REF / T, T=T, dY_dlnz=dY_dlnz,
+                       T_peak=T_peak, q=q, f4=f4, mean_q=mean_q, dm=dm, model=model, options=options)
+
+
+def _spectrum(dm: SterileNeutrino, model: Model | None, sm: str, T: FloatArray, lnz: FloatArray,
+              prefactor: FloatArray, gstar: GStarModel, n_q: int = 80) -> tuple[FloatArray, FloatArray, float]:
+    """Relic phase-space density f4(q), q = p/T_nu, and <q>.
+
+    A mode made at temperature T with x = p/T has q = x (10.75/g*s(T))^(1/3) for ever after.
+    dY/dq = Int d ln z K(q/r, z)/r with K = dY/(dx d ln z) and r = (10.75/g*s(T))^(1/3);
+    f4 = (dY/dq) s/(T_nu^3 q^2/(2 pi^2)) with s/T_nu^3 = 2 pi^2 10.75/45.
+    """
+    q = np.geomspace(1e-2, 30.0, n_q)
+    r = (G_STAR_S_NU_DECOUPLING / gstar.g_s(T)) ** (1 / 3)
+    x = q[None, :] / r[:, None]
+    g = production_integrand(dm, model, x, T[:, None], sm)
+    kernel = prefactor[:, None] * x**2 / (1 + np.exp(x)) * g / r[:, None]
+    dY_dq = np.trapezoid(kernel, lnz, axis=0)
+    f4 = dY_dq * (2 * math.pi**2) ** 2 * G_STAR_S_NU_DECOUPLING / (45 * q**2)
+    lnq = np.log(q)
+    n2 = np.trapezoid(q**3 * f4, lnq)
+    mean_q = float(np.trapezoid(q**4 * f4, lnq) / n2) if n2 > 0 else float("nan")
+    return q, f4, mean_q
