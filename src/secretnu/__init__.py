@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .cosmology import ConstantGStar, SaikawaShirai2018, TabulatedGStar, entropy_density, hubble
 from .errors import InputError
+from .neutrinophilic import Neutrinophilic
 from .production import RelicResult, relic_density
 from .sterile import SterileNeutrino
 from .units import GeV, MeV, eV, keV
@@ -21,7 +22,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "__version__",
-    "SterileNeutrino", "relic_density", "RelicResult", "InputError",
+    "SterileNeutrino", "Neutrinophilic", "relic_density", "RelicResult", "InputError",
     "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
     "GeV", "MeV", "keV", "eV",
 ]
