@@ -43,3 +43,34 @@ def test_bad_input_one_line_exit_2(run, args):
     lines = [line for line in res.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error:")
     assert "Traceback" not in res.output
+
+
+def test_relic_with_model(run):
+    res = run("relic", "--model", "neutrinophilic", "--mV", "30MeV", "--coupling", "4.8e-6",
+              "--m4", "7.1keV", "--sin2-2theta", "7e-11", "--json")
+    assert res.exit_code == 0, res.output
+    assert 0.08 < json.loads(res.output)["omega_h2"] < 0.1
+
+
+def test_diagnose_writes_figure(run, tmp_path):
+    path = tmp_path / "fig5.png"
+    res = run("diagnose", "--mV", "30MeV", "--coupling", "4.8e-6", "--m4", "7.1keV",
+              "--sin2-2theta", "7e-11", "--plot", str(path))
+    assert res.exit_code == 0, res.output
+    assert "regime" in res.output and " C" in res.output
+    assert path.stat().st_size > 20_000
+
+
+@pytest.mark.parametrize("args", [
+    ("--model", "scalar", "--mV", "1GeV", "--coupling", "0.1"),
+    ("--model", "neutrinophilic", "--mV", "1GeV", "--coupling", "10"),
+    ("--model", "neutrinophilic", "--mV", "0GeV", "--coupling", "0.1"),
+    ("--model", "neutrinophilic", "--mV", "1GeV"),
+    ("--mV", "1GeV", "--coupling", "0.1"),
+    ("--model", "neutrinophilic", "--mV", "1GeV", "--coupling", "0.1", "--width", "huge"),
+])
+def test_model_bad_input(run, args):
+    res = run("relic", *args)
+    assert res.exit_code == 2
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:"), res.output

@@ -229,5 +229,9 @@ class Neutrinophilic:
                                        pole_residue=_hat_ss_residue, pole_pv=_hat_st_pv,
                                        gw=self.gamma_V / self.m_V)
 
+    def on_shell_rate(self, E: ArrayLike, T: ArrayLike) -> FloatArray:
+        """Narrow-width on-shell part of Gamma_V (Eq. 3.12), for diagnostics."""
+        return rate_on_shell(E, T, self.m_V, self.coupling, self.gamma_V)
+
     def __str__(self) -> str:
         return f"neutrinophilic V(m_V = {format_energy(self.m_V)}, lambda = {self.coupling:.3g}, nu_{self.flavor})"
