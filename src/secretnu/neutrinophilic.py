@@ -32,7 +32,8 @@ from .constants import ZETA3
 from .errors import InputError
 from .sm import check_flavor
 from .units import format_energy
-from .vector_mediator import potential_high_T, potential_low_T, rate_from_cross_section, thermal_potential
+from .vector_mediator import (potential_high_T, potential_low_T, rate_from_cross_section, s_integral,
+                              thermal_potential)
 
 __all__ = [
     "Neutrinophilic", "PERTURBATIVE_LIMIT",
@@ -85,6 +86,34 @@ def _hat_st_pv(y: FloatArray) -> FloatArray:
 
 def _hat_smooth(y: FloatArray) -> FloatArray:
     return _hat_nunu(y) + _hat_tt(y)
+
+
+def _thermal_log(y: FloatArray, q: FloatArray) -> FloatArray:
+    return np.log1p(np.exp(-y / q))
+
+
+def on_shell_J(q: ArrayLike) -> FloatArray:
+    """Narrow-width pole term of the rate integral J(q): J = on_shell_J(q)/gw + J_off(q) - pi gw C1(q)."""
+    return _thermal_log(1.0, np.asarray(q, dtype=float)) / 12.0
+
+
+def width_correction_C1(q: ArrayLike, h: float = 1e-3) -> FloatArray:
+    """O(gw) term of J: C1 = R''(1)/2 + P'(1) for the pole residue R(y) = y^2 L/(12 pi) and
+    the interference P(y) = -L B_st(y)/(2 pi y), L = ln(1 + e^{-y/q}); central differences."""
+    q = np.asarray(q, dtype=float)
+
+    def R(y):
+        return y**2 * _thermal_log(y, q) / (12 * math.pi)
+
+    def P(y):
+        return -_thermal_log(y, q) * _st_bracket(np.full_like(q, y)) / (2 * math.pi * y)
+
+    return 0.5 * (R(1 + h) - 2 * R(1.0) + R(1 - h)) / h**2 + (P(1 + h) - P(1 - h)) / (2 * h)
+
+
+def rate_integral(q: ArrayLike, gw: float) -> FloatArray:
+    """Exact J(q; gw) of the neutrinophilic rate: Gamma_V = lambda^4 T m^2 J/(8 pi^2 E^2)."""
+    return s_integral(q, smooth=_hat_smooth, pole_residue=_hat_ss_residue, pole_pv=_hat_st_pv, gw=gw)
 
 
 def sigma_nunu(s: ArrayLike, m: float, coupling: float) -> FloatArray:

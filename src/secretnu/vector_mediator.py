@@ -27,7 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .quadrature import clustered_nodes, gauss_legendre, panel
 
-__all__ = ["thermal_potential", "rate_from_cross_section", "potential_low_T", "potential_high_T",
+__all__ = ["thermal_potential", "rate_from_cross_section", "s_integral", "potential_low_T", "potential_high_T",
            "fermi", "bose"]
 
 FloatArray = NDArray[np.float64]
@@ -121,6 +121,19 @@ def rate_from_cross_section(E: ArrayLike, T: ArrayLike, m: float, coupling: floa
     """
     E, T = np.broadcast_arrays(np.asarray(E, dtype=float), np.asarray(T, dtype=float))
     q = 4 * E * T / m**2
+    J = s_integral(q, smooth, pole_residue, pole_pv, gw, n)
+    return coupling**4 * T * m**2 * J / (8 * math.pi**2 * E**2)
+
+
+def s_integral(q: ArrayLike, smooth: SigmaHat, pole_residue: SigmaHat | None = None,
+               pole_pv: SigmaHat | None = None, gw: float = 0.0, n: int = 40) -> FloatArray:
+    """J(q) = Int_0^inf dy y sigma_hat(y) ln(1 + e^{-y/q}): the dimensionless rate integral.
+
+    sigma_hat = smooth + pole_residue/((y-1)^2 + gw^2) + (y-1) pole_pv/((y-1)^2 + gw^2).
+    """
+    q = np.asarray(q, dtype=float)
+    if gw <= 0 and pole_residue is not None:
+        raise ValueError("a Breit-Wigner pole needs a positive width")
 
     def integrand(y: FloatArray, qq: FloatArray, kind: str) -> FloatArray:
         weight = y * np.log1p(np.exp(-y / qq))
@@ -142,16 +155,19 @@ def rate_from_cross_section(E: ArrayLike, T: ArrayLike, m: float, coupling: floa
         denom = d**2 + gw**2
         return res + integrand(y, qq, "residue") / denom + d * integrand(y, qq, "pv") / denom
 
-    total = np.zeros(E.shape)
+    total = np.zeros(q.shape)
     # below the pole: y in [0, 1 - delta], cut at the thermal tail
     lo_top = np.minimum(1 - delta, 60 * q)
     y, wy = panel(np.zeros_like(q), lo_top, nodes, weights)
     total += np.sum(wy * full_sigma(y), -1)
-    # above the pole: log-spaced nodes on [1 + delta, y_hi]
-    a, b = math.log(1 + delta), np.log(y_hi)[..., None]
-    ln_y = a + (b - a) * 0.5 * (t_gl + 1)
-    y = np.exp(ln_y)
-    total += np.sum(0.5 * (b - a) * w_gl * y * full_sigma(y), -1)
+    # above the pole: log-spaced nodes on [1 + delta, y_hi], in sub-panels of <= 6 e-folds
+    a, b = math.log(1 + delta), np.log(y_hi)
+    n_sub = max(1, int(math.ceil((float(np.max(b, initial=a)) - a) / 6.0)))
+    for k in range(n_sub):
+        lo = (a + (b - a) * k / n_sub)[..., None]
+        hi = (a + (b - a) * (k + 1) / n_sub)[..., None]
+        y = np.exp(lo + (hi - lo) * 0.5 * (t_gl + 1))
+        total += np.sum(0.5 * (hi - lo) * w_gl * y * full_sigma(y), -1)
     # pole region, folded: u = |y - 1| in [0, delta]
     k_tan = 20.0
     u_split = min(k_tan * gw, delta) if gw > 0 else 0.0
@@ -171,4 +187,4 @@ def rate_from_cross_section(E: ArrayLike, T: ArrayLike, m: float, coupling: floa
         u = np.exp(a + (b - a) * 0.5 * (t_gl + 1))
         wu = 0.5 * (b - a) * w_gl * u
         total += np.sum(wu * (full_sigma(1 + u) + full_sigma(1 - u)), -1)
-    return coupling**4 * T * m**2 * total / (8 * math.pi**2 * E**2)
+    return total

@@ -1,0 +1,140 @@
+"""Fast evaluation of Omega h^2 on columns of fixed m_V (the engine behind scans and curves).
+
+For fixed (dm, m_V) every kernel lookup is shared by all couplings of the column:
+
+    V_V     = c^2 P_V                      P_V   = T G(x, m/T)
+    Gamma_V = c^4 (P_on/gw + P_off - gw P_c),  P_on, P_off, P_c = T m^2/(8 pi^2 E^2) x (J_on, J_off, pi C1)
+
+(see :mod:`secretnu.tables`), so a coupling costs only arithmetic on the (z, x) grid. One extra
+x = 1 node with zero weight carries the Fig. 5 diagnostics used for the regime label.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .constants import MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
+from .cosmology import DEFAULT_GSTAR, GStarModel, hubble
+from .errors import InputError
+from .neutrinophilic import Neutrinophilic, chiral_width, on_shell_J, paper_width, width_correction_C1
+from .production import _x_nodes
+from .sm import sm_potential, sm_rate
+from .sterile import SterileNeutrino
+from .tables import KernelTables, kernel_tables
+
+__all__ = ["FastGrid", "column_omega", "fast_window", "REGIMES"]
+
+FloatArray = NDArray[np.float64]
+REGIMES = ("A", "B", "C", "DW")
+_REGIME_CODE = {name: i for i, name in enumerate(REGIMES)}
+
+
+def fast_window(m_V: float) -> float:
+    """Upper end of the T window used by the fast engine [GeV]."""
+    return min(1e3, max(20.0, 30.0 * m_V))
+
+
+@dataclass(frozen=True)
+class FastGrid:
+    """The (z, x) grid and every coupling-independent array of one column."""
+
+    T: FloatArray          # (n_z,)
+    lnz: FloatArray        # (n_z,)
+    x: FloatArray          # (n_x + 1,), last node is x = 1 (zero weight)
+    w: FloatArray          # (n_x + 1,), Gauss-Laguerre weights times f_nu e^x
+    prefactor: FloatArray  # (n_z,) T^3/(2 pi^2 H s)
+    delta: FloatArray      # (n_z, n_x+1) m4^2/(2E)
+    gamma_sm: FloatArray   # (n_z, n_x+1)
+    v_sm: FloatArray       # (n_z, n_x+1)
+    hubble: FloatArray     # (n_z,)
+
+    @classmethod
+    def build(cls, dm: SterileNeutrino, T_max: float, *, T_final: float = T_FINAL, points_per_decade: int = 40,
+              n_x: int = 30, gstar: GStarModel = DEFAULT_GSTAR, sm: str = "paper") -> "FastGrid":
+        n_z = int(math.ceil(points_per_decade * math.log10(T_max / T_final))) + 1
+        T = np.geomspace(T_max, T_final, n_z)
+        xs, ws = _x_nodes(n_x)
+        x = np.append(xs, 1.0)
+        w = np.append(ws / (1 + np.exp(-xs)), 0.0)
+        H = hubble(T, gstar)
+        prefactor = 45.0 / (4 * math.pi**4 * gstar.g_s(T) * H)
+        E = x[None, :] * T[:, None]
+        return cls(T=T, lnz=np.log(MU_REF / T), x=x, w=w, prefactor=prefactor, delta=dm.mass**2 / (2 * E),
+                   gamma_sm=sm_rate(E, T[:, None], dm.flavor, sm), v_sm=sm_potential(E, T[:, None], dm.flavor, sm),
+                   hubble=H)
+
+
+def _width_over_mass(model_width: float | str | None, m_V: float, couplings: FloatArray) -> FloatArray:
+    if model_width is None or model_width == "paper":
+        return paper_width(m_V, couplings) / m_V
+    if model_width == "chiral":
+        return chiral_width(m_V, couplings) / m_V
+    return np.full_like(couplings, float(model_width) / m_V)
+
+
+def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, width: float | str | None = None,
+                 grid: FastGrid | None = None, tables: KernelTables | None = None,
+                 chunk: int = 64) -> tuple[FloatArray, FloatArray]:
+    """Omega h^2 and regime codes (index into :data:`REGIMES`) for a neutrinophilic V of mass
+    m_V at each coupling. ``grid`` must have been built for ``dm`` (and the same SM/g* choices)."""
+    couplings = np.atleast_1d(np.asarray(couplings, dtype=float))
+    Neutrinophilic(m_V, float(couplings.max()), dm.flavor, width)  # validates m_V, width, couplings
+    if np.any(couplings <= 0):
+        raise InputError("couplings must be positive")
+    tables = tables or kernel_tables()
+    grid = grid or FastGrid.build(dm, fast_window(m_V))
+    T = grid.T[:, None]
+    E = grid.x[None, :] * T
+    q = 4 * E * T / m_V**2
+    rate_pref = T * m_V**2 / (8 * math.pi**2 * E**2)
+    p_on = rate_pref * on_shell_J(q)
+    p_off = rate_pref * tables.J_off(q)
+    p_c = rate_pref * math.pi * width_correction_C1(q)
+    p_v = T * tables.potential_G(grid.x[None, :], m_V / T)
+    gws = _width_over_mass(width, m_V, couplings)
+
+    omega = np.empty(couplings.size)
+    regime = np.empty(couplings.size)
+    num = grid.delta**2 * dm.sin2_2theta
+    c2t = dm.cos_2theta
+    for start in range(0, couplings.size, chunk):
+        lam = couplings[start:start + chunk, None, None]
+        gw = gws[start:start + chunk, None, None]
+        lam2 = lam * lam
+        gamma_on = lam2 * lam2 * p_on / gw
+        gamma_v = gamma_on + lam2 * lam2 * (p_off - gw * p_c)
+        v_v = lam2 * p_v
+        gamma = grid.gamma_sm + gamma_v
+        pot = grid.v_sm + v_v
+        g = 0.25 * gamma * num / (num + 0.25 * gamma * gamma + (grid.delta * c2t - pot) ** 2)
+        dY = grid.prefactor * (g @ grid.w)
+        Y = np.trapezoid(dY, grid.lnz, axis=-1)
+        omega[start:start + chunk] = Y * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
+        regime[start:start + chunk] = _regimes(g[..., -1] / grid.hubble, gamma[..., -1], pot[..., -1], gamma_v[..., -1],
+                                               gamma_on[..., -1], v_v[..., -1], grid.delta[:, -1])
+    return omega, regime
+
+
+def _regimes(g1: FloatArray, gamma: FloatArray, pot: FloatArray, gamma_v: FloatArray, gamma_on: FloatArray,
+             v_v: FloatArray, delta: FloatArray) -> FloatArray:
+    """Regime codes from the x = 1 column (g1 ~ d f4/d ln z), with the rules of
+    :func:`secretnu.diagnostics.diagnose`."""
+    n_c, n_z = g1.shape
+    i = np.argmax(g1, axis=-1)
+    rows = np.arange(n_c)
+    suppressed = delta[None, :] < np.maximum(np.abs(pot), 0.5 * gamma)
+    any_sup = suppressed.any(axis=-1)
+    last_sup = n_z - 1 - np.argmax(suppressed[:, ::-1], axis=-1)
+    i1 = np.where(any_sup, np.minimum(last_sup + 1, n_z - 1), 0)
+    gv, gon, vv = gamma_v[rows, i], gamma_on[rows, i], v_v[rows, i]
+    g_sm, v_sm = gamma[rows, i] - gv, pot[rows, i] - vv
+    dw = (gv < 0.1 * g_sm) & (np.abs(vv) < 0.1 * np.abs(v_sm))
+    off_shell = gon < 0.5 * gv
+    # z increases with index: z_peak < z1  <=>  i < i1
+    code = np.where(i < i1, _REGIME_CODE["B"], _REGIME_CODE["C"])
+    code = np.where(off_shell, _REGIME_CODE["A"], code)
+    return np.where(dw, _REGIME_CODE["DW"], code).astype(float)

@@ -1,0 +1,153 @@
+"""Dimensionless kernel tables for the fast engine, built once and cached on disk.
+
+For a vector mediator of mass m and coupling c (Eqs. 3.3, 3.6):
+
+    V_V(E, T)  = c^2 T G(x, r),                      x = E/T, r = m/T
+    Gamma_V    = c^4 T m^2/(8 pi^2 E^2) J(q; gw),     q = 4ET/m^2, gw = gamma_V/m
+    J(q; gw)   = J_on(q)/gw + J_off(q) - pi gw C1(q) + O(gw^2)
+
+J_on (on-shell, ~ c^2 for the paper's width) and C1 are closed forms; G (2-D) and J_off (1-D)
+are tabulated here. Tables are interpolated as ratios to their asymptotic forms, which are
+O(1) and smooth: G / (1/(8x) + 7 pi^2 x/(45 r^4)) runs from +1 (T >> m) to -1 (T << m), and
+J_off (1+q)/q^3 from 35 pi^3/2160 (Eq. 3.8) to 3 zeta(3)/(8 pi) (Eq. 3.10).
+
+The cache directory is ``$SECRETNU_CACHE_DIR``, else ``$XDG_CACHE_HOME/secretnu``, else
+``~/.cache/secretnu``; files carry the table version and a hash of the grid in their name.
+A file that does not load or fails its checks is rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.interpolate import CubicSpline, RectBivariateSpline
+
+from .neutrinophilic import on_shell_J, rate_integral, width_correction_C1
+from .vector_mediator import thermal_potential
+
+__all__ = ["KernelTables", "kernel_tables", "cache_dir", "TABLE_VERSION", "GRID"]
+
+FloatArray = NDArray[np.float64]
+TABLE_VERSION = 1
+#: Table grids: x = E/T, r = m/T, q = 4ET/m^2 (log-spaced).
+GRID = {"x": (1e-3, 300.0, 91), "r": (1e-4, 1e3, 176), "q": (1e-5, 1e12, 341), "gw_ref": 1e-3}
+
+
+def cache_dir() -> Path:
+    """Directory of the on-disk table cache (see module docstring)."""
+    env = os.environ.get("SECRETNU_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "secretnu"
+
+
+def _grid_key() -> str:
+    spec = json.dumps({"version": TABLE_VERSION, "grid": GRID}, sort_keys=True)
+    return f"kernels-v{TABLE_VERSION}-{hashlib.sha256(spec.encode()).hexdigest()[:12]}.npz"
+
+
+def _potential_norm(x: FloatArray, r: FloatArray) -> FloatArray:
+    return 1 / (8 * x) + 7 * math.pi**2 * x / (45 * r**4)
+
+
+def _j_norm(q: FloatArray) -> FloatArray:
+    return q**3 / (1 + q)
+
+
+@dataclass(frozen=True)
+class KernelTables:
+    """Tabulated G(x, r) and J_off(q) with smooth (cubic) interpolation."""
+
+    ln_x: FloatArray
+    ln_r: FloatArray
+    g_ratio: FloatArray
+    ln_q: FloatArray
+    j_ratio: FloatArray
+    _g_spline: RectBivariateSpline = field(init=False, repr=False, compare=False)
+    _j_spline: CubicSpline = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_g_spline", RectBivariateSpline(self.ln_x, self.ln_r, self.g_ratio, kx=3, ky=3))
+        object.__setattr__(self, "_j_spline", CubicSpline(self.ln_q, self.j_ratio))
+
+    @classmethod
+    def build(cls) -> "KernelTables":
+        """Compute the tables from the exact kernels (a few seconds)."""
+        x = np.geomspace(*GRID["x"])
+        r = np.geomspace(*GRID["r"])
+        # V = c^2 T G: evaluate at m = 1, T = 1/r, E = x T
+        T = 1.0 / r[None, :]
+        G = thermal_potential(x[:, None] * T, T, 1.0, 1.0) / T
+        q = np.geomspace(*GRID["q"])
+        gw = GRID["gw_ref"]
+        j_off = rate_integral(q, gw) - on_shell_J(q) / gw + math.pi * gw * width_correction_C1(q)
+        return cls(np.log(x), np.log(r), G / _potential_norm(x[:, None], r[None, :]), np.log(q), j_off / _j_norm(q))
+
+    def _valid(self) -> bool:
+        shapes_ok = self.g_ratio.shape == (GRID["x"][2], GRID["r"][2]) and self.j_ratio.shape == (GRID["q"][2],)
+        return bool(shapes_ok and np.all(np.isfinite(self.g_ratio)) and np.all(np.isfinite(self.j_ratio))
+                    and abs(self.g_ratio[0, 0] - 1) < 0.05 and abs(self.g_ratio[-1, -1] + 1) < 0.05)
+
+    def potential_G(self, x: ArrayLike, r: ArrayLike) -> FloatArray:
+        """G(x, r) with V_V = c^2 T G (x and r broadcast against each other)."""
+        x, r = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(r, dtype=float))
+        lx = np.clip(np.log(x), self.ln_x[0], self.ln_x[-1])
+        lr = np.clip(np.log(r), self.ln_r[0], self.ln_r[-1])
+        return self._g_spline.ev(lx, lr) * _potential_norm(x, r)
+
+    def J_off(self, q: ArrayLike) -> FloatArray:
+        """Off-shell part of the rate integral (narrow-width limit, principal value at the pole)."""
+        q = np.asarray(q, dtype=float)
+        lq = np.clip(np.log(q), self.ln_q[0], self.ln_q[-1])
+        return self._j_spline(lq) * _j_norm(q)
+
+    def J(self, q: ArrayLike, gw: ArrayLike) -> FloatArray:
+        """Full J(q; gw) to O(gw^2)."""
+        return on_shell_J(q) / gw + self.J_off(q) - math.pi * np.asarray(gw) * width_correction_C1(q)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # write then rename, so an interrupted build never leaves a half-written cache file
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+        os.close(fd)
+        np.savez(tmp, ln_x=self.ln_x, ln_r=self.ln_r, g_ratio=self.g_ratio, ln_q=self.ln_q, j_ratio=self.j_ratio)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> "KernelTables":
+        with np.load(path) as data:
+            tables = cls(data["ln_x"], data["ln_r"], data["g_ratio"], data["ln_q"], data["j_ratio"])
+        if not tables._valid():
+            raise ValueError(f"table file {path} failed its checks")
+        return tables
+
+
+@lru_cache(maxsize=4)
+def _cached(directory: str) -> KernelTables:
+    path = Path(directory) / _grid_key()
+    if path.exists():
+        try:
+            return KernelTables.load(path)
+        except Exception:  # corrupt or foreign file: rebuild below
+            pass
+    tables = KernelTables.build()
+    try:
+        tables.save(path)
+    except OSError:  # read-only cache location: keep the tables in memory only
+        pass
+    return tables
+
+
+def kernel_tables(directory: str | Path | None = None) -> KernelTables:
+    """The kernel tables, from memory, the disk cache, or built now (and cached)."""
+    return _cached(str(directory if directory is not None else cache_dir()))
