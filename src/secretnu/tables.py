@@ -8,7 +8,8 @@ For a vector mediator of mass m and coupling c (Eqs. 3.3, 3.6):
 
 J_on (on-shell, ~ c^2 for the paper's width) and C1 are closed forms; G (2-D) and J_off (1-D)
 are tabulated here. Tables are interpolated as ratios to their asymptotic forms, which are
-O(1) and smooth: G / (1/(8x) + 7 pi^2 x/(45 r^4)) runs from +1 (T >> m) to -1 (T << m), and
+O(1) and smooth: G / N, N = N_h N_l/(N_h + N_l) with N_h = 1/(8x), N_l = 7 pi^2 x/(45 r^4),
+runs from +1 (T >> m) to -1 (T << m), and
 J_off (1+q)/q^3 from 35 pi^3/2160 (Eq. 3.8) to 3 zeta(3)/(8 pi) (Eq. 3.10).
 
 The cache directory is ``$SECRETNU_CACHE_DIR``, else ``$XDG_CACHE_HOME/secretnu``, else
@@ -37,9 +38,9 @@ from .vector_mediator import thermal_potential
 __all__ = ["KernelTables", "kernel_tables", "cache_dir", "TABLE_VERSION", "GRID"]
 
 FloatArray = NDArray[np.float64]
-TABLE_VERSION = 1
+TABLE_VERSION = 2
 #: Table grids: x = E/T, r = m/T, q = 4ET/m^2 (log-spaced).
-GRID = {"x": (1e-3, 300.0, 91), "r": (1e-4, 1e3, 176), "q": (1e-5, 1e12, 341), "gw_ref": 1e-3}
+GRID = {"x": (1e-3, 300.0, 181), "r": (1e-4, 1e3, 351), "q": (1e-5, 1e12, 341), "gw_ref": 1e-3}
 
 
 def cache_dir() -> Path:
@@ -57,7 +58,9 @@ def _grid_key() -> str:
 
 
 def _potential_norm(x: FloatArray, r: FloatArray) -> FloatArray:
-    return 1 / (8 * x) + 7 * math.pi**2 * x / (45 * r**4)
+    """|G| in its two limits combined harmonically, so each dominates on its own side."""
+    high, low = 1 / (8 * x), 7 * math.pi**2 * x / (45 * r**4)
+    return high * low / (high + low)
 
 
 def _j_norm(q: FloatArray) -> FloatArray:
@@ -119,8 +122,9 @@ class KernelTables:
         path.parent.mkdir(parents=True, exist_ok=True)
         # write then rename, so an interrupted build never leaves a half-written cache file
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        os.close(fd)
-        np.savez(tmp, ln_x=self.ln_x, ln_r=self.ln_r, g_ratio=self.g_ratio, ln_q=self.ln_q, j_ratio=self.j_ratio)
+        with os.fdopen(fd, "wb") as handle:  # a handle: np.savez would append ".npz" to the name
+            np.savez(handle, ln_x=self.ln_x, ln_r=self.ln_r, g_ratio=self.g_ratio, ln_q=self.ln_q,
+                     j_ratio=self.j_ratio)
         os.replace(tmp, path)
 
     @classmethod

@@ -1,0 +1,71 @@
+"""Kernel tables: accuracy against the exact kernels, on-disk cache behaviour."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from secretnu import tables as tables_module
+from secretnu.neutrinophilic import on_shell_J, rate_integral
+from secretnu.tables import KernelTables, _grid_key, kernel_tables
+from secretnu.vector_mediator import thermal_potential
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return kernel_tables()
+
+
+def test_potential_table_against_exact(tables):
+    rng = np.random.default_rng(7)
+    x = np.exp(rng.uniform(math.log(0.05), math.log(150), 500))
+    r = np.exp(rng.uniform(math.log(1e-4), math.log(1e3), 500))
+    T = 1 / r
+    exact = thermal_potential(x * T, T, 1.0, 1.0) / T
+    high, low = 1 / (8 * x), 7 * math.pi**2 * x / (45 * r**4)
+    scale = np.minimum(high, low)  # the size of |G| away from its sign change
+    fast = tables.potential_G(x, r)
+    assert np.max(np.abs(fast - exact) / scale) < 1e-4
+    away = np.abs(exact) > 0.1 * scale
+    assert np.max(np.abs(fast[away] / exact[away] - 1)) < 1e-4
+
+
+@pytest.mark.parametrize("gw", [1e-12, 1e-6, 1e-3, 0.03])
+def test_rate_table_against_exact(tables, gw):
+    q = np.geomspace(1e-4, 1e10, 300)
+    # the O(gw^2) remainder shows only at gw ~ 0.03 (coupling ~ 1): 1e-3 there
+    tol = 2e-5 if gw < 0.01 else 1.5e-3
+    assert np.max(np.abs(tables.J(q, gw) / rate_integral(q, gw) - 1)) < tol
+
+
+def test_table_limits(tables):
+    # J_off tends to the off-shell limits of Eqs. 3.8 and 3.10
+    assert tables.J_off(1e-4) / 1e-12 == pytest.approx(35 * math.pi**3 / 2160, rel=1e-3)
+    assert tables.J_off(1e11) / 1e22 == pytest.approx(3 * 1.2020569031595942 / (8 * math.pi), rel=1e-3)
+    assert on_shell_J(1e9) == pytest.approx(math.log(2) / 12, rel=1e-8)
+
+
+def test_cache_roundtrip_and_corruption(tmp_path, monkeypatch):
+    tables_module._cached.cache_clear()
+    monkeypatch.setenv("SECRETNU_CACHE_DIR", str(tmp_path))
+    first = kernel_tables()
+    path = tmp_path / _grid_key()
+    assert path.exists() and f"v{tables_module.TABLE_VERSION}" in path.name
+    loaded = KernelTables.load(path)
+    np.testing.assert_array_equal(loaded.g_ratio, first.g_ratio)
+    # a corrupt file is rebuilt, not trusted
+    path.write_bytes(b"not a table")
+    tables_module._cached.cache_clear()
+    rebuilt = kernel_tables()
+    np.testing.assert_allclose(rebuilt.j_ratio, first.j_ratio)
+    assert KernelTables.load(path).g_ratio.shape == first.g_ratio.shape
+    # a well-formed file with wrong numbers fails its checks and is rebuilt too
+    np.savez(path, ln_x=first.ln_x, ln_r=first.ln_r, g_ratio=np.full_like(first.g_ratio, np.nan),
+             ln_q=first.ln_q, j_ratio=first.j_ratio)
+    with pytest.raises(ValueError):
+        KernelTables.load(path)
+    tables_module._cached.cache_clear()
+    assert np.all(np.isfinite(kernel_tables().g_ratio))
+    tables_module._cached.cache_clear()
