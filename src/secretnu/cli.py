@@ -167,6 +167,128 @@ def diagnose(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
         click.echo(f"figure written to {plot_path}")
 
 
+def _plane_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--n-coupling", type=click.IntRange(2, 100_000), default=200, show_default=True,
+                        help="Number of couplings (log-spaced).")(func)
+    func = click.option("--coupling-max", type=float, default=1.0, show_default=True)(func)
+    func = click.option("--coupling-min", type=float, default=1e-7, show_default=True)(func)
+    func = click.option("--n-mV", "n_m_V", type=click.IntRange(1, 100_000), default=200, show_default=True,
+                        help="Number of vector masses (log-spaced).")(func)
+    func = click.option("--mV-max", "m_V_max", type=ENERGY, default="10GeV", show_default=True)(func)
+    func = click.option("--mV-min", "m_V_min", type=ENERGY, default="1MeV", show_default=True)(func)
+    func = click.option("--width", default=None, help="V width: 'paper' (default), 'chiral' or a value.")(func)
+    func = click.option("--model", "model_name", default="neutrinophilic", show_default=True,
+                        help="Secret-interaction model.")(func)
+    return func
+
+
+def _axis(lo: float, hi: float, n: int, what: str) -> Any:
+    import numpy as np
+
+    if not (lo > 0 and hi > 0) or (n > 1 and not lo < hi):
+        raise InputError(f"{what} range must satisfy 0 < min < max, got {lo:g} .. {hi:g}")
+    return np.geomspace(lo, hi, n)
+
+
+def _executor_from_scheduler(scheduler: str | None) -> Any:
+    if scheduler is None:
+        return None
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise InputError("--scheduler needs dask.distributed: pip install 'secretnu[dask]'") from None
+    try:
+        return Client(scheduler)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError(f"cannot reach dask scheduler {scheduler!r}: {exc}") from None
+
+
+def _width_option(width: str | None) -> Any:
+    if width is None or width in ("paper", "chiral"):
+        return width
+    return parse_energy(width)
+
+
+@cli.command()
+@_dm_options
+@_plane_options
+@click.option("--out", type=click.Path(dir_okay=False), default="scan.nc", show_default=True,
+              help="netCDF output; a CSV with the same stem is written next to it.")
+@click.option("--store", type=click.Path(file_okay=False), default=None,
+              help="Directory for finished chunks: an interrupted scan rerun with it resumes.")
+@click.option("--scheduler", default=None, help="Address of an existing dask scheduler (tcp://host:port).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str | None, m_V_min: float,
+         m_V_max: float, n_m_V: int, coupling_min: float, coupling_max: float, n_coupling: int, out: str,
+         store: str | None, scheduler: str | None, quiet: bool) -> None:
+    """Omega h^2 and production regime on the (m_V, coupling) plane (Fig. 4)."""
+    from pathlib import Path
+
+    from .scan import scan as run_scan
+    from .sterile import SterileNeutrino
+
+    dm = SterileNeutrino(m4, sin2_2theta, flavor)
+    m_axis = _axis(m_V_min, m_V_max, n_m_V, "mV")
+    c_axis = _axis(coupling_min, coupling_max, n_coupling, "coupling")
+    executor = _executor_from_scheduler(scheduler)
+    start = time.perf_counter()
+    ds = run_scan(dm, model_name, m_V=m_axis, coupling=c_axis, executor=executor, store=store,
+                  width=_width_option(width), progress=not quiet)
+    elapsed = time.perf_counter() - start
+    out_path = Path(out)
+    ds.to_netcdf(out_path)
+    csv_path = out_path.with_suffix(".csv")
+    ds.to_dataframe().reset_index().to_csv(csv_path, index=False)
+    n = m_axis.size * c_axis.size
+    click.echo(f"{dm}, {model_name}: {m_axis.size} x {c_axis.size} points in {elapsed:.2f} s "
+               f"({1e3 * elapsed / n:.3f} ms/point)")
+    click.echo(f"Omega h^2 from {float(ds.omega_h2.min()):.3g} to {float(ds.omega_h2.max()):.3g}")
+    click.echo(f"wrote {out_path} and {csv_path}")
+
+
+@cli.command()
+@_dm_options
+@_plane_options
+@click.option("--target", type=float, default=0.12, show_default=True, help="Omega h^2 to solve for.")
+@click.option("--out", type=click.Path(dir_okay=False), default="curve.csv", show_default=True,
+              help="CSV output (m_V, coupling, regime); a netCDF with the same stem is written next to it.")
+def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str | None, m_V_min: float,
+          m_V_max: float, n_m_V: int, coupling_min: float, coupling_max: float, n_coupling: int, target: float,
+          out: str) -> None:
+    """Every branch of the Omega h^2 = target curve in the (m_V, coupling) plane (Figs. 6-8)."""
+    from pathlib import Path
+
+    from tqdm.auto import tqdm
+
+    from .scan import relic_curve
+    from .sterile import SterileNeutrino
+
+    dm = SterileNeutrino(m4, sin2_2theta, flavor)
+    m_axis = _axis(m_V_min, m_V_max, n_m_V, "mV")
+    start = time.perf_counter()
+    pieces = []
+    step = max(1, m_axis.size // 50)
+    for i in tqdm(range(0, m_axis.size, step), unit="chunk", desc="curve", disable=m_axis.size < 10):
+        pieces.append(relic_curve(dm, model_name, m_V=m_axis[i:i + step], coupling_range=(coupling_min, coupling_max),
+                                  target=target, width=_width_option(width), n_bracket=max(n_coupling // 3, 20)))
+    import numpy as np
+    import xarray as xr
+
+    ds = xr.concat([p.to_dataset() for p in pieces], dim="m_V", combine_attrs="override")
+    elapsed = time.perf_counter() - start
+    rows = [(m, c, r) for m, cs, rs in zip(ds.m_V.values, ds.coupling.values, ds.regime.values)
+            for c, r in zip(cs, rs) if np.isfinite(c)]
+    out_path = Path(out)
+    with out_path.open("w") as handle:
+        handle.write("m_V_GeV,coupling,regime\n")
+        handle.writelines(f"{m:.8g},{c:.8g},{r}\n" for m, c, r in rows)
+    ds.to_netcdf(out_path.with_suffix(".nc"))
+    click.echo(f"{dm}, {model_name}: {len(rows)} points on Omega h^2 = {target:g} in {elapsed:.2f} s")
+    counts = {label: sum(1 for *_, r in rows if r == label) for label in ("C", "B", "A", "DW")}
+    click.echo("branches: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+    click.echo(f"wrote {out_path} and {out_path.with_suffix('.nc')}")
+
+
 def main() -> None:
     """Entry point of the ``secretnu`` console script."""
     cli(prog_name="secretnu")

@@ -21,7 +21,7 @@ from .constants import MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel, hubble
 from .errors import InputError
 from .neutrinophilic import Neutrinophilic, chiral_width, on_shell_J, paper_width, width_correction_C1
-from .production import _x_nodes
+from .production import _x_nodes, z_interval_integrals
 from .sm import sm_potential, sm_rate
 from .sterile import SterileNeutrino
 from .tables import KernelTables, kernel_tables
@@ -110,9 +110,11 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, width
         v_v = lam2 * p_v
         gamma = grid.gamma_sm + gamma_v
         pot = grid.v_sm + v_v
-        g = 0.25 * gamma * num / (num + 0.25 * gamma * gamma + (grid.delta * c2t - pot) ** 2)
-        dY = grid.prefactor * (g @ grid.w)
-        Y = np.trapezoid(dY, grid.lnz, axis=-1)
+        numerator = grid.prefactor[:, None] * 0.25 * gamma * num
+        width2 = num + 0.25 * gamma * gamma
+        detuning = grid.delta * c2t - pot
+        g = 0.25 * gamma * num / (width2 + detuning**2)
+        Y = np.sum(z_interval_integrals(numerator, width2, detuning, grid.lnz) @ grid.w, axis=-1)
         omega[start:start + chunk] = Y * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
         regime[start:start + chunk] = _regimes(g[..., -1] / grid.hubble, gamma[..., -1], pot[..., -1], gamma_v[..., -1],
                                                gamma_on[..., -1], v_v[..., -1], grid.delta[:, -1])

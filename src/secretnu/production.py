@@ -38,7 +38,7 @@ from .sm import SM_OPTIONS, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 
 __all__ = ["Model", "RelicResult", "relic_density", "CONVENTIONS", "production_integrand",
-           "active_rates", "sin2_2theta_eff"]
+           "active_rates", "sin2_2theta_eff", "z_interval_integrals"]
 
 FloatArray = NDArray[np.float64]
 CONVENTIONS: tuple[str, ...] = ("comoving", "literal_eq_3_14")
@@ -142,6 +142,62 @@ def production_integrand(dm: SterileNeutrino, model: Model | None, x: FloatArray
     return 0.25 * gamma * sin2_2theta_eff(dm, E, gamma, pot)
 
 
+def z_interval_integrals(numerator: FloatArray, width2: FloatArray, detuning: FloatArray, lnz: FloatArray) -> FloatArray:
+    """Integrals over each ln z interval of F = N/(B^2 + D^2) (the z axis is axis -2, uniform).
+
+    N = (T^3/(2 pi^2 H s)) (Gamma/4) D0^2 sin^2 2theta, B^2 = D0^2 sin^2 2theta + Gamma^2/4 and the
+    detuning D = D0 cos 2theta - V_T (Eq. 2.5). Where V_T crosses D0 cos 2theta (an MSW-like
+    resonance when V_V > 0 at T > m_V) the Lorentzian in D can be far narrower than the grid. In
+    every interval where it is unresolved (|Delta D| > B and D small there) the trapezoid is
+    replaced by the exact integral of the Lorentzian with D linearised about its zero t*:
+    N h/D' [arctan(D'(1-t*)/B) - arctan(-D' t*/B)]/B, where t* and D' = dD/dt come from the cubic
+    through four neighbouring nodes, and N, B are log-interpolated to t*. Elsewhere the trapezoid
+    rule is kept (exponentially convergent for the smooth, vanishing-at-the-ends integrand).
+    """
+    h = float(lnz[1] - lnz[0])
+    F = numerator / (width2 + detuning**2)
+    out = 0.5 * h * (F[..., :-1, :] + F[..., 1:, :])
+    d_i, d_j = detuning[..., :-1, :], detuning[..., 1:, :]
+    dd = d_j - d_i
+    b2_i, b2_j = width2[..., :-1, :], width2[..., 1:, :]
+    sharp = (dd * dd > np.sqrt(b2_i * b2_j)) & (np.minimum(np.abs(d_i), np.abs(d_j)) < 2 * np.abs(dd))
+    idx = np.nonzero(sharp)
+    if idx[0].size == 0:
+        return out
+    n_z = detuning.shape[-2]
+    zi = idx[-2]
+    lead = idx[:-2]
+    col = idx[-1]
+
+    def node(k: FloatArray, arr: FloatArray) -> FloatArray:
+        return arr[(*lead, np.clip(k, 0, n_z - 1), col)]
+
+    dm1, d0, d1, d2 = (node(zi + k, detuning) for k in (-1, 0, 1, 2))
+    # cubic through t = -1, 0, 1, 2 (one-sided at the ends of the grid: fall back to linear there)
+    inner = (zi >= 1) & (zi + 2 <= n_z - 1)
+    c1 = np.where(inner, -d2 / 6 + d1 - d0 / 2 - dm1 / 3, d1 - d0)
+    c2 = np.where(inner, (d1 + dm1) / 2 - d0, 0.0)
+    c3 = np.where(inner, (d2 - dm1) / 6 + (d0 - d1) / 2, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        t = np.clip(d0 / (d0 - d1), 0.0, 1.0)
+        for _ in range(4):  # Newton on the cubic, kept inside the interval
+            value = d0 + t * (c1 + t * (c2 + t * c3))
+            slope = c1 + t * (2 * c2 + 3 * t * c3)
+            t = np.clip(t - np.where(slope != 0, value / slope, 0.0), 0.0, 1.0)
+        slope = c1 + t * (2 * c2 + 3 * t * c3)
+        at_t = d0 + t * (c1 + t * (c2 + t * c3))
+        n_i, n_j = node(zi, numerator), node(zi + 1, numerator)
+        w_i, w_j = node(zi, width2), node(zi + 1, width2)
+        n_star = np.where((n_i > 0) & (n_j > 0), n_i * (n_j / n_i) ** t, (1 - t) * n_i + t * n_j)
+        b_star = np.sqrt(w_i * (w_j / w_i) ** t)
+        lo, hi = at_t - slope * t, at_t + slope * (1 - t)
+        exact = n_star * h / slope * (np.arctan(hi / b_star) - np.arctan(lo / b_star)) / b_star
+    good = np.isfinite(exact) & (slope != 0)
+    current = out[idx]
+    out[idx] = np.where(good, exact, current)
+    return out
+
+
 def _validate_model(dm: SterileNeutrino, model: Model | None) -> None:
     if model is None:
         return
@@ -191,15 +247,21 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     x, w = _x_nodes(n_x)
     fd_over_weight = 1.0 / (1.0 + np.exp(-x))  # f_nu(x) e^{x}: the weight carries e^{-x}
 
-    g = production_integrand(dm, model, x[None, :], T[:, None], sm)  # (Gamma/4) sin^2 2theta_eff
+    E = x[None, :] * T[:, None]
+    gamma, pot = active_rates(dm, model, E, T[:, None], sm)
     H = hubble(T, gstar)
     g_s_norm = gstar.g_s(T) if convention == "comoving" else np.full_like(T, gstar.g_s(T_final))
     # T^3 / (2 pi^2 H s) with s = 2 pi^2/45 g*s T^3 (g*s at T_f for the literal convention)
     prefactor = 45.0 / (4 * math.pi**4 * g_s_norm * H)
-    dY_dlnz = prefactor * ((g * fd_over_weight) @ w)
+    delta = dm.mass**2 / (2 * E)
+    mixing = delta**2 * dm.sin2_2theta
+    numerator = prefactor[:, None] * 0.25 * gamma * mixing
+    width2 = mixing + 0.25 * gamma**2
+    detuning = delta * dm.cos_2theta - pot
+    dY_dlnz = (numerator / (width2 + detuning**2)) @ (w * fd_over_weight)
     if not np.all(np.isfinite(dY_dlnz)):
         raise FloatingPointError("non-finite production rate: check the model kernels at these parameters")
-    Y = float(np.trapezoid(dY_dlnz, lnz))
+    Y = float(np.sum(z_interval_integrals(numerator, width2, detuning, lnz) @ (w * fd_over_weight)))
     omega_h2 = Y * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
 
     i = int(np.argmax(dY_dlnz))
