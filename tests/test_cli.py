@@ -74,3 +74,36 @@ def test_model_bad_input(run, args):
     assert res.exit_code == 2
     lines = [line for line in res.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error:"), res.output
+
+
+def test_scan_and_curve_commands(run, tmp_path):
+    import xarray as xr
+
+    out = tmp_path / "plane.nc"
+    res = run("scan", "--m4", "7.1keV", "--sin2-2theta", "7e-11", "--mV-min", "10MeV", "--mV-max", "3GeV",
+              "--n-mV", "4", "--coupling-min", "1e-6", "--coupling-max", "0.1", "--n-coupling", "5",
+              "--out", str(out), "--quiet")
+    assert res.exit_code == 0, res.output
+    ds = xr.open_dataset(out)
+    assert ds.omega_h2.shape == (4, 5)
+    ds.close()
+    assert (tmp_path / "plane.csv").read_text().startswith("m_V,coupling,omega_h2,regime")
+    curve_csv = tmp_path / "curve.csv"
+    res = run("curve", "--m4", "7.1keV", "--sin2-2theta", "7e-11", "--mV-min", "0.88GeV", "--mV-max", "0.88GeV",
+              "--n-mV", "1", "--out", str(curve_csv))
+    assert res.exit_code == 0, res.output
+    lines = curve_csv.read_text().splitlines()
+    assert lines[0] == "m_V_GeV,coupling,regime" and [line.split(",")[2] for line in lines[1:]] == ["C", "B", "A"]
+
+
+@pytest.mark.parametrize("args", [
+    ("scan", "--mV-min", "1GeV", "--mV-max", "1MeV"),
+    ("scan", "--coupling-min", "-1"),
+    ("scan", "--model", "axion"),
+    ("curve", "--target", "-0.1", "--n-mV", "1"),
+])
+def test_plane_bad_input(run, args, tmp_path):
+    res = run(*args, "--out", str(tmp_path / "x.nc"))
+    assert res.exit_code == 2
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:"), res.output
