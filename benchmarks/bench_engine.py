@@ -22,7 +22,7 @@ import numpy as np
 
 from secretnu import Neutrinophilic, SterileNeutrino, keV, relic_density
 from secretnu.engine import REGIMES, column_omega
-from secretnu.scan import relic_curve, scan
+from secretnu.scans import relic_curve, scan
 from secretnu.tables import KernelTables
 
 

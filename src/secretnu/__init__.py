@@ -13,7 +13,7 @@ from .cosmology import ConstantGStar, SaikawaShirai2018, TabulatedGStar, entropy
 from .errors import InputError
 from .neutrinophilic import Neutrinophilic
 from .production import RelicResult, relic_density
-from .scan import RelicCurve, relic_curve, scan
+from .scans import RelicCurve, relic_curve, scan
 from .sterile import SterileNeutrino
 from .units import GeV, MeV, eV, keV
 

@@ -224,7 +224,7 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
     """Omega h^2 and production regime on the (m_V, coupling) plane (Fig. 4)."""
     from pathlib import Path
 
-    from .scan import scan as run_scan
+    from .scans import scan as run_scan
     from .sterile import SterileNeutrino
 
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
@@ -260,7 +260,7 @@ def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: st
 
     from tqdm.auto import tqdm
 
-    from .scan import relic_curve
+    from .scans import relic_curve
     from .sterile import SterileNeutrino
 
     dm = SterileNeutrino(m4, sin2_2theta, flavor)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from secretnu import InputError, Neutrinophilic, SterileNeutrino, keV, relic_density
-from secretnu import scan as scan_module
+from secretnu import scans as scan_module
 from secretnu.engine import column_omega
-from secretnu.scan import relic_curve, scan
+from secretnu.scans import relic_curve, scan
 
 DM = SterileNeutrino(7.1 * keV, 7e-11)
 BENCHMARKS = {"A": (0.11, 2.77), "B": (0.003, 0.88), "C": (4.8e-6, 0.03)}
