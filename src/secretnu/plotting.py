@@ -33,7 +33,7 @@ def plot_diagnostics(diagnostics: Sequence[Diagnostics], labels: Sequence[str] |
         col[2].set_ylim(peak * 1e-6, peak * 5)
         col[1].set_ylim(max(d.theta_eff_over_theta.min(), 1e-8), 2.0)
         for ax in col:
-            for zz, name, style in ((d.z0, "$z_0$", "-"), (d.z1, "$z_1$", "--"), (d.z2, "$z_2$", ":")):
+            for zz, style in ((d.z0, "-"), (d.z1, "--"), (d.z2, ":")):
                 ax.axvline(zz, color="0.5", lw=0.8, ls=style)
             ax.grid(alpha=0.2, which="major")
         title = label

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from scipy.special import roots_genlaguerre
 
 from .constants import G_STAR_S_NU_DECOUPLING, MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
-from .cosmology import DEFAULT_GSTAR, GStarModel, entropy_density, hubble
+from .cosmology import DEFAULT_GSTAR, GStarModel, hubble
 from .errors import InputError
 from .sm import SM_OPTIONS, sm_potential, sm_rate
 from .sterile import SterileNeutrino

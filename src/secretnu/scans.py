@@ -288,7 +288,7 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
     for k, m in enumerate(m_axis):
         grid = _grid(dm, fast_window(m), settings)
 
-        def f(ln_coupling: FloatArray) -> tuple[FloatArray, FloatArray]:
+        def f(ln_coupling: FloatArray, m: float = m, grid: FastGrid = grid) -> tuple[FloatArray, FloatArray]:
             omega, code = column_omega(dm, m, np.exp(ln_coupling), width=width, grid=grid, tables=tables)
             return np.log(omega / target), code
 
