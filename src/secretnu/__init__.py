@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .diagnostics import Diagnostics, diagnose
 from .cosmology import ConstantGStar, SaikawaShirai2018, TabulatedGStar, entropy_density, hubble
 from .errors import InputError
+from .lmu_ltau import LmuLtau
 from .neutrinophilic import Neutrinophilic
 from .production import RelicResult, relic_density
 from .scans import RelicCurve, relic_curve, scan
@@ -24,7 +25,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "__version__",
-    "SterileNeutrino", "Neutrinophilic", "relic_density", "RelicResult", "InputError",
+    "SterileNeutrino", "Neutrinophilic", "LmuLtau", "relic_density", "RelicResult", "InputError",
     "diagnose", "Diagnostics", "scan", "relic_curve", "RelicCurve",
     "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
     "GeV", "MeV", "keV", "eV",

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from .errors import InputError
+from .lmu_ltau import LmuLtau
 from .neutrinophilic import Neutrinophilic
 
 __all__ = ["MODELS", "make_model"]
 
-MODELS: dict[str, type] = {"neutrinophilic": Neutrinophilic}
+MODELS: dict[str, type] = {"neutrinophilic": Neutrinophilic, "lmu-ltau": LmuLtau}
 
 
 def make_model(name: str, m_V: float, coupling: float, **options: Any) -> Any:
-    """Build a model from its registry name, e.g. ``make_model("neutrinophilic", 0.03, 4.8e-6)``."""
+    """Build a model from its registry name, e.g. ``make_model("neutrinophilic", 0.03, 4.8e-6)``.
+
+    Options the model does not have are refused (``width=None`` is dropped: it means "the model's own").
+    """
     key = str(name).lower().replace("_", "-")
     if key not in MODELS:
         raise InputError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
-    return MODELS[key](m_V, coupling, **options)
+    cls = MODELS[key]
+    accepted = {f.name for f in fields(cls)}
+    for option in list(options):
+        if option not in accepted:
+            if options[option] is None:
+                del options[option]
+            else:
+                raise InputError(f"model {key!r} has no option {option!r}")
+    return cls(m_V, coupling, **options)
