@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .diagnostics import Diagnostics, diagnose
 from .cosmology import ConstantGStar, SaikawaShirai2018, TabulatedGStar, entropy_density, hubble
 from .errors import InputError
+from .bminusl import BminusL
 from .lmu_ltau import LmuLtau
 from .neutrinophilic import Neutrinophilic
 from .production import RelicResult, relic_density
@@ -25,7 +26,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "__version__",
-    "SterileNeutrino", "Neutrinophilic", "LmuLtau", "relic_density", "RelicResult", "InputError",
+    "SterileNeutrino", "Neutrinophilic", "LmuLtau", "BminusL", "relic_density", "RelicResult", "InputError",
     "diagnose", "Diagnostics", "scan", "relic_curve", "RelicCurve",
     "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
     "GeV", "MeV", "keV", "eV",

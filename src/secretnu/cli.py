@@ -84,7 +84,7 @@ def _model_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--coupling", type=float, default=None, help="Coupling of V (lambda or g).")(func)
     func = click.option("--mV", "m_V", type=ENERGY, default=None, help="Vector-boson mass, e.g. 30MeV.")(func)
     func = click.option("--model", "model_name", default=None,
-                        help="Secret-interaction model: neutrinophilic or lmu-ltau. Omit for pure Dodelson-Widrow.")(func)
+                        help="Secret-interaction model: neutrinophilic, lmu-ltau or b-l. Omit for pure Dodelson-Widrow.")(func)
     return func
 
 

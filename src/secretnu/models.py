@@ -6,12 +6,13 @@ from dataclasses import fields
 from typing import Any
 
 from .errors import InputError
+from .bminusl import BminusL
 from .lmu_ltau import LmuLtau
 from .neutrinophilic import Neutrinophilic
 
 __all__ = ["MODELS", "make_model"]
 
-MODELS: dict[str, type] = {"neutrinophilic": Neutrinophilic, "lmu-ltau": LmuLtau}
+MODELS: dict[str, type] = {"neutrinophilic": Neutrinophilic, "lmu-ltau": LmuLtau, "b-l": BminusL}
 
 
 def make_model(name: str, m_V: float, coupling: float, **options: Any) -> Any:
@@ -20,6 +21,7 @@ def make_model(name: str, m_V: float, coupling: float, **options: Any) -> Any:
     Options the model does not have are refused (``width=None`` is dropped: it means "the model's own").
     """
     key = str(name).lower().replace("_", "-")
+    key = {"bminusl": "b-l", "lmultau": "lmu-ltau"}.get(key.replace("-", ""), key)
     if key not in MODELS:
         raise InputError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
     cls = MODELS[key]
