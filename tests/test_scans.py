@@ -126,3 +126,23 @@ def test_scan_bad_input(kwargs):
     args = dict(model="neutrinophilic", m_V=[0.1], coupling=[1e-3], executor="serial")
     with pytest.raises(InputError):
         scan(DM, **{**args, **kwargs})
+
+
+@pytest.mark.parametrize("model", ["lmu-ltau", "b-l"])
+@pytest.mark.parametrize("m_V, g", [(2.77, 0.11), (0.88, 0.003), (0.03, 4.8e-6), (8.0, 0.05)])
+def test_gauged_fast_matches_exact(model, m_V, g):
+    from secretnu.models import make_model
+
+    fast, _ = column_omega(DM, m_V, [g], model=model)
+    exact = relic_density(DM, make_model(model, m_V, g), spectrum=False).omega_h2
+    # instantaneous-decoupling steps at m_l and 2 m_l fall differently on the two z grids: 0.4% at most
+    assert fast[0] == pytest.approx(exact, rel=5e-3)
+
+
+@pytest.mark.parametrize("model", ["lmu-ltau", "b-l"])
+def test_gauged_relic_curve_is_s_shaped(model):
+    curve = relic_curve(DM, model, m_V=np.array([0.01, 0.88, 5.0]), coupling_range=(1e-7, 1.0))
+    assert list(curve.regimes[0][:1]) == ["C"] and list(curve.regimes[2][:1]) == ["A"]
+    assert list(curve.regimes[1]) == ["C", "B", "A"]
+    ds = scan(DM, model, m_V=[0.01, 5.0], coupling=[1e-6, 1e-2], executor="serial")
+    assert ds.attrs["model"] == model and np.all(np.isfinite(ds.omega_h2))

@@ -1,5 +1,8 @@
 """Fast evaluation of Omega h^2 on columns of fixed m_V (the engine behind scans and curves).
 
+All three models: the gauged ones add channel integrals with T-dependent weights (a, b, c) from
+:meth:`secretnu.gauged.GaugedVector.channel_weights`; tabulated in :mod:`secretnu.tables`.
+
 For fixed (dm, m_V) every kernel lookup is shared by all couplings of the column:
 
     V_V     = c^2 P_V                      P_V   = T G(x, m/T)
@@ -20,7 +23,8 @@ from numpy.typing import ArrayLike, NDArray
 from .constants import MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel, hubble
 from .errors import InputError
-from .neutrinophilic import Neutrinophilic, chiral_width, on_shell_J, paper_width, width_correction_C1
+from .models import make_model
+from .neutrinophilic import on_shell_J, width_correction_C1, width_correction_residue
 from .production import _x_nodes, z_interval_integrals
 from .sm import sm_potential, sm_rate
 from .sterile import SterileNeutrino
@@ -68,34 +72,37 @@ class FastGrid:
                    hubble=H)
 
 
-def _width_over_mass(model_width: float | str | None, m_V: float, couplings: FloatArray) -> FloatArray:
-    if model_width is None or model_width == "paper":
-        return paper_width(m_V, couplings) / m_V
-    if model_width == "chiral":
-        return chiral_width(m_V, couplings) / m_V
-    return np.full_like(couplings, float(model_width) / m_V)
-
-
-def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, width: float | str | None = None,
-                 grid: FastGrid | None = None, tables: KernelTables | None = None,
-                 chunk: int = 64) -> tuple[FloatArray, FloatArray]:
-    """Omega h^2 and regime codes (index into :data:`REGIMES`) for a neutrinophilic V of mass
-    m_V at each coupling. ``grid`` must have been built for ``dm`` (and the same SM/g* choices)."""
+def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model: str = "neutrinophilic",
+                 width: float | str | None = None, counting: str | None = None, grid: FastGrid | None = None,
+                 tables: KernelTables | None = None, chunk: int = 64) -> tuple[FloatArray, FloatArray]:
+    """Omega h^2 and regime codes (index into :data:`REGIMES`) for a vector of mass m_V at each
+    coupling. ``model`` is a registry name (neutrinophilic, lmu-ltau, b-l); ``width`` (neutrinophilic)
+    and ``counting`` (gauged models) are passed to it. ``grid`` must have been built for ``dm``."""
     couplings = np.atleast_1d(np.asarray(couplings, dtype=float))
-    Neutrinophilic(m_V, float(couplings.max()), dm.flavor, width)  # validates m_V, width, couplings
-    if np.any(couplings <= 0):
-        raise InputError("couplings must be positive")
+    if couplings.size == 0 or not np.all(np.isfinite(couplings)) or np.any(couplings <= 0):
+        raise InputError("couplings must be positive and finite")
+    options = {"flavor": dm.flavor, "width": width, "counting": counting}
+    reference = make_model(model, m_V, float(couplings.max()), **options)  # validates everything
     tables = tables or kernel_tables()
     grid = grid or FastGrid.build(dm, fast_window(m_V))
     T = grid.T[:, None]
     E = grid.x[None, :] * T
     q = 4 * E * T / m_V**2
     rate_pref = T * m_V**2 / (8 * math.pi**2 * E**2)
-    p_on = rate_pref * on_shell_J(q)
-    p_off = rate_pref * tables.J_off(q)
-    p_c = rate_pref * math.pi * width_correction_C1(q)
+    a, b, c = (w[:, None] for w in reference.channel_weights(grid.T))
+    j_on, j_off, c1 = on_shell_J(q), tables.J_off(q), width_correction_C1(q)
+    if np.any(a) or np.any(b) or np.any(c):
+        s_off, j_ll, j_lr = tables.channel_J(q)
+        j_off = j_off + a * s_off + b * j_ll + c * j_lr
+        c1 = c1 + a * width_correction_residue(q)
+    p_on = rate_pref * (1 + a) * j_on
+    p_off = rate_pref * j_off
+    p_c = rate_pref * math.pi * c1
     p_v = T * tables.potential_G(grid.x[None, :], m_V / T)
-    gws = _width_over_mass(width, m_V, couplings)
+    if isinstance(width, (int, float)):
+        gws = np.full_like(couplings, float(width) / m_V)
+    else:  # every model's width scales as coupling^2 at fixed m_V
+        gws = couplings**2 * reference.gamma_V / (reference.coupling**2 * m_V)
 
     omega = np.empty(couplings.size)
     regime = np.empty(couplings.size)

@@ -108,6 +108,16 @@ class GaugedVector:
         anti_other = 3 if self.counting == "paper" else 1
         return float(6 + 4 + self.n_other * (1 + 3 + anti_other) + 8 * self._open(T, 1.0) + 2 * self._open(T, 2.0))
 
+    def channel_weights(self, T: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Weights (a, b, c) of the s-only, t-channel LL and t-channel LR integrals at T, on top of
+        the nu_a nu_a + elastic nu_a nubar_a integral (which has weight 1)."""
+        T = np.asarray(T, dtype=float)
+        paper = self.counting == "paper"
+        a = self.n_other + 2 * self._open(T, 2.0)
+        b = self.n_other * (2 if paper else 1) + 2 * self._open(T, 1.0)
+        c = (0 if paper else self.n_other) + 2 * self._open(T, 1.0)
+        return a + 0 * T, b + 0 * T, c + 0 * T
+
     def rate(self, E: ArrayLike, T: ArrayLike) -> FloatArray:
         """Gamma_V [GeV]: the channel sum (exact s-integrals, Breit-Wigner s channel)."""
         E, T = np.broadcast_arrays(np.asarray(E, dtype=float), np.asarray(T, dtype=float))
@@ -119,9 +129,8 @@ class GaugedVector:
         s_only = s_integral(q, smooth=_zero, pole_residue=_hat_ss_residue, gw=gw)
         LL = s_integral(q, smooth=hat_t_channel_LL)
         LR = s_integral(q, smooth=_hat_tt)
-        anti_other = LL if self.counting == "paper" else LR
-        total = (own + (self.n_other + 2 * self._open(T, 2.0)) * s_only + self.n_other * (LL + anti_other)
-                 + 2 * self._open(T, 1.0) * (LL + LR))
+        a, b, c = self.channel_weights(T)
+        total = own + a * s_only + b * LL + c * LR
         return self.coupling**4 * T * m**2 * total / (8 * math.pi**2 * E**2)
 
     def on_shell_rate(self, E: ArrayLike, T: ArrayLike) -> FloatArray:

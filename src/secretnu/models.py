@@ -18,7 +18,7 @@ MODELS: dict[str, type] = {"neutrinophilic": Neutrinophilic, "lmu-ltau": LmuLtau
 def make_model(name: str, m_V: float, coupling: float, **options: Any) -> Any:
     """Build a model from its registry name, e.g. ``make_model("neutrinophilic", 0.03, 4.8e-6)``.
 
-    Options the model does not have are refused (``width=None`` is dropped: it means "the model's own").
+    Options set to ``None`` mean the model's default; other options the model does not have are refused.
     """
     key = str(name).lower().replace("_", "-")
     key = {"bminusl": "b-l", "lmultau": "lmu-ltau"}.get(key.replace("-", ""), key)
@@ -26,10 +26,8 @@ def make_model(name: str, m_V: float, coupling: float, **options: Any) -> Any:
         raise InputError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
     cls = MODELS[key]
     accepted = {f.name for f in fields(cls)}
-    for option in list(options):
+    options = {k: v for k, v in options.items() if v is not None}  # None: the model's default
+    for option in options:
         if option not in accepted:
-            if options[option] is None:
-                del options[option]
-            else:
-                raise InputError(f"model {key!r} has no option {option!r}")
+            raise InputError(f"model {key!r} has no option {option!r}")
     return cls(m_V, coupling, **options)

@@ -111,6 +111,16 @@ def width_correction_C1(q: ArrayLike, h: float = 1e-3) -> FloatArray:
     return 0.5 * (R(1 + h) - 2 * R(1.0) + R(1 - h)) / h**2 + (P(1 + h) - P(1 - h)) / (2 * h)
 
 
+def width_correction_residue(q: ArrayLike, h: float = 1e-3) -> FloatArray:
+    """O(gw) term of a pure s-channel (residue only) rate integral: R''(1)/2."""
+    q = np.asarray(q, dtype=float)
+
+    def R(y):
+        return y**2 * _thermal_log(y, q) / (12 * math.pi)
+
+    return 0.5 * (R(1 + h) - 2 * R(1.0) + R(1 - h)) / h**2
+
+
 def rate_integral(q: ArrayLike, gw: float) -> FloatArray:
     """Exact J(q; gw) of the neutrinophilic rate: Gamma_V = lambda^4 T m^2 J/(8 pi^2 E^2)."""
     return s_integral(q, smooth=_hat_smooth, pole_residue=_hat_ss_residue, pole_pv=_hat_st_pv, gw=gw)
@@ -257,6 +267,12 @@ class Neutrinophilic:
         return rate_from_cross_section(E, T, self.m_V, self.coupling, smooth=_hat_smooth,
                                        pole_residue=_hat_ss_residue, pole_pv=_hat_st_pv,
                                        gw=self.gamma_V / self.m_V)
+
+    def channel_weights(self, T: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Weights of the extra channel integrals (s-only, t-channel LL, LR) used by the fast
+        engine: none for the neutrinophilic V (see :meth:`secretnu.gauged.GaugedVector.channel_weights`)."""
+        zero = np.zeros(np.shape(T))
+        return zero, zero, zero
 
     def on_shell_rate(self, E: ArrayLike, T: ArrayLike) -> FloatArray:
         """Narrow-width on-shell part of Gamma_V (Eq. 3.12), for diagnostics."""

@@ -39,13 +39,14 @@ __all__ = ["scan", "relic_curve", "RelicCurve", "FAST_MODELS"]
 
 FloatArray = NDArray[np.float64]
 #: Models the fast engine can evaluate.
-FAST_MODELS: tuple[str, ...] = ("neutrinophilic",)
+FAST_MODELS: tuple[str, ...] = ("neutrinophilic", "lmu-ltau", "b-l")
 
 
 @dataclass(frozen=True)
 class _Settings:
     model: str
     width: float | str | None
+    counting: str | None
     points_per_decade: int
     n_x: int
     T_final: float
@@ -65,8 +66,19 @@ def _columns(dm: SterileNeutrino, m_values: Sequence[float], couplings: FloatArr
     regime = np.empty_like(omega)
     for k, m_V in enumerate(m_values):
         grid = _grid(dm, fast_window(m_V), settings)
-        omega[k], regime[k] = column_omega(dm, m_V, couplings, width=settings.width, grid=grid, tables=tables)
+        omega[k], regime[k] = column_omega(dm, m_V, couplings, model=settings.model, width=settings.width,
+                                           counting=settings.counting, grid=grid, tables=tables)
     return omega, regime
+
+
+def _model_options(model: Any, width: Any, counting: Any) -> tuple[Any, Any]:
+    """Width and counting from the arguments, or from a model instance."""
+    if not isinstance(model, str):
+        width = width if width is not None else getattr(model, "width", None)
+        counting = counting if counting is not None else getattr(model, "counting", None)
+    if isinstance(width, (int, float)) and not isinstance(width, bool) and width != width:
+        raise InputError("width must be a number")
+    return (None if width == "paper" else width), (None if counting == "paper" else counting)
 
 
 def _check_axis(values: ArrayLike, name: str) -> FloatArray:
@@ -78,11 +90,7 @@ def _check_axis(values: ArrayLike, name: str) -> FloatArray:
 
 def _check_model(model: Any) -> str:
     name = getattr(model, "name", model)
-    key = str(name).lower()
-    if key not in FAST_MODELS:
-        make_model(key, 1.0, 0.1)  # unknown names raise InputError with the list of models
-        raise InputError(f"model {name!r} has no fast engine yet: choose one of {', '.join(FAST_MODELS)}")
-    return key
+    return make_model(str(name), 1.0, 0.1).name  # canonical name; unknown names raise InputError
 
 
 class _Store:
@@ -130,7 +138,7 @@ class _Store:
 def _manifest(dm: SterileNeutrino, m_V: FloatArray, coupling: FloatArray, settings: _Settings, chunk: int) -> dict[str, Any]:
     digest = hashlib.sha256(np.concatenate([m_V, coupling]).tobytes()).hexdigest()
     return {"m4": dm.mass, "sin2_2theta": dm.sin2_2theta, "flavor": dm.flavor, "model": settings.model,
-            "width": settings.width, "points_per_decade": settings.points_per_decade, "n_x": settings.n_x,
+            "width": settings.width, "counting": settings.counting, "points_per_decade": settings.points_per_decade, "n_x": settings.n_x,
             "T_final": settings.T_final, "n_m_V": int(m_V.size), "n_coupling": int(coupling.size),
             "chunk": chunk, "axes_sha256": digest}
 
@@ -148,20 +156,22 @@ def _executor(executor: Any) -> tuple[Executor, bool]:
 
 def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = (), coupling: ArrayLike = (), *,
          executor: Any = None, store: str | os.PathLike[str] | None = None, width: float | str | None = None,
-         points_per_decade: int = 40, n_x: int = 30, T_final: float = T_FINAL, chunk: int | None = None,
+         counting: str | None = None, points_per_decade: int = 40, n_x: int = 30, T_final: float = T_FINAL, chunk: int | None = None,
          progress: bool = False) -> xr.Dataset:
     """Omega h^2 and production regime on the (m_V, coupling) grid.
 
     Parameters
     ----------
     dm: the sterile neutrino.
-    model: model name (``"neutrinophilic"``) or a model instance (its name and width are used).
+    model: model name (``"neutrinophilic"``, ``"lmu-ltau"``, ``"b-l"``) or a model instance (its name,
+        width and counting are used).
     m_V, coupling: 1-D axes [GeV] and [dimensionless].
     executor: ``None`` (local processes), ``"serial"``, a ``concurrent.futures.Executor`` or a
         ``dask.distributed.Client``.
     store: directory where finished chunks are written as they complete; a rerun with the same
         inputs reads them back and computes only the rest.
-    width: V width convention for the model (``None``/"paper", "chiral" or a value in GeV).
+    width: V width convention of the neutrinophilic model (``None``/"paper", "chiral" or GeV).
+    counting: nu_a nubar_b cross section of the gauged models (``None``/"paper" or "physical").
     points_per_decade, n_x, T_final: quadrature settings of the fast engine.
     chunk: m_V columns per task (default: about four tasks per worker).
     progress: show a progress bar.
@@ -174,11 +184,11 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     if not isinstance(dm, SterileNeutrino):
         raise InputError(f"dm must be a SterileNeutrino, got {type(dm).__name__}")
     model_name = _check_model(model)
-    if width is None and not isinstance(model, str):
-        width = getattr(model, "width", None)
+    width, counting = _model_options(model, width, counting)
     m_axis, c_axis = _check_axis(m_V, "m_V"), _check_axis(coupling, "coupling")
-    settings = _Settings(model_name, width, int(points_per_decade), int(n_x), float(T_final))
-    make_model(model_name, float(m_axis[0]), float(c_axis.max()), flavor=dm.flavor, width=width)  # validate
+    settings = _Settings(model_name, width, counting, int(points_per_decade), int(n_x), float(T_final))
+    make_model(model_name, float(m_axis[0]), float(c_axis.max()), flavor=dm.flavor, width=width,
+               counting=counting)  # validate
     serial = isinstance(executor, str) and executor == "serial"
     workers = 1 if serial else (os.cpu_count() or 1)
     if chunk is None:
@@ -222,7 +232,8 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     bar.close()
     labels = np.array(REGIMES)[regime.astype(int)]
     attrs = {"m4_GeV": dm.mass, "sin2_2theta": dm.sin2_2theta, "flavor": dm.flavor, "model": model_name,
-             "width": "paper" if width is None else str(width), "points_per_decade": settings.points_per_decade,
+             "width": "paper" if width is None else str(width),
+             "counting": "paper" if counting is None else str(counting), "points_per_decade": settings.points_per_decade,
              "n_x": settings.n_x, "T_final_GeV": settings.T_final, "sm": "paper",
              "convention": "comoving", "gstar": "SaikawaShirai2018", "secretnu_version": __version__,
              "reference": "Kelly, Sen, Tangarife, Zhang, PRD 101, 115031 (2020), arXiv:2005.03681"}
@@ -268,19 +279,18 @@ class RelicCurve:
 
 def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = (),
                 coupling_range: tuple[float, float] = (1e-7, 1.0), target: float = 0.12, *,
-                width: float | str | None = None, n_bracket: int = 80, tol: float = 1e-3,
+                width: float | str | None = None, counting: str | None = None, n_bracket: int = 80, tol: float = 1e-3,
                 points_per_decade: int = 40, n_x: int = 30, max_roots: int = 3) -> RelicCurve:
     """Every branch of the Omega h^2 = target contour at each m_V (Figs. 6-8)."""
     model_name = _check_model(model)
-    if width is None and not isinstance(model, str):
-        width = getattr(model, "width", None)
+    width, counting = _model_options(model, width, counting)
     m_axis = _check_axis(m_V, "m_V")
     lo, hi = (float(v) for v in coupling_range)
     if not (0 < lo < hi) or not math.isfinite(hi):
         raise InputError(f"coupling_range must be (lo, hi) with 0 < lo < hi, got {coupling_range!r}")
     if not (target > 0 and math.isfinite(target)):
         raise InputError(f"target must be a positive number, got {target!r}")
-    settings = _Settings(model_name, width, int(points_per_decade), int(n_x), T_FINAL)
+    settings = _Settings(model_name, width, counting, int(points_per_decade), int(n_x), T_FINAL)
     tables = kernel_tables()
     ln_c = np.linspace(math.log(lo), math.log(hi), n_bracket)
     roots = np.full((m_axis.size, max_roots), np.nan)
@@ -289,7 +299,8 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
         grid = _grid(dm, fast_window(m), settings)
 
         def f(ln_coupling: FloatArray, m: float = m, grid: FastGrid = grid) -> tuple[FloatArray, FloatArray]:
-            omega, code = column_omega(dm, m, np.exp(ln_coupling), width=width, grid=grid, tables=tables)
+            omega, code = column_omega(dm, m, np.exp(ln_coupling), model=model_name, width=width,
+                                       counting=counting, grid=grid, tables=tables)
             return np.log(omega / target), code
 
         values, _ = f(ln_c)

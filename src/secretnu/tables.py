@@ -32,13 +32,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import CubicSpline, RectBivariateSpline
 
-from .neutrinophilic import on_shell_J, rate_integral, width_correction_C1
+from .gauged import hat_t_channel_LL
+from .neutrinophilic import (_hat_ss_residue, _hat_tt, on_shell_J, rate_integral, width_correction_C1,
+                             width_correction_residue)
+from .vector_mediator import s_integral
 from .vector_mediator import thermal_potential
 
 __all__ = ["KernelTables", "kernel_tables", "cache_dir", "TABLE_VERSION", "GRID"]
 
 FloatArray = NDArray[np.float64]
-TABLE_VERSION = 2
+TABLE_VERSION = 3
 #: Table grids: x = E/T, r = m/T, q = 4ET/m^2 (log-spaced).
 GRID = {"x": (1e-3, 300.0, 181), "r": (1e-4, 1e3, 351), "q": (1e-5, 1e12, 341), "gw_ref": 1e-3}
 
@@ -67,6 +70,11 @@ def _j_norm(q: FloatArray) -> FloatArray:
     return q**3 / (1 + q)
 
 
+def _s_norm(q: FloatArray) -> FloatArray:
+    """A pure s-channel integral off the pole grows as q^3 at low q and as q at high q."""
+    return q**3 / (1 + q * q)
+
+
 @dataclass(frozen=True)
 class KernelTables:
     """Tabulated G(x, r) and J_off(q) with smooth (cubic) interpolation."""
@@ -76,12 +84,18 @@ class KernelTables:
     g_ratio: FloatArray
     ln_q: FloatArray
     j_ratio: FloatArray
+    s_ratio: FloatArray
+    ll_ratio: FloatArray
+    lr_ratio: FloatArray
     _g_spline: RectBivariateSpline = field(init=False, repr=False, compare=False)
     _j_spline: CubicSpline = field(init=False, repr=False, compare=False)
+    _channel_splines: tuple[CubicSpline, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_g_spline", RectBivariateSpline(self.ln_x, self.ln_r, self.g_ratio, kx=3, ky=3))
         object.__setattr__(self, "_j_spline", CubicSpline(self.ln_q, self.j_ratio))
+        object.__setattr__(self, "_channel_splines", tuple(CubicSpline(self.ln_q, r) for r in
+                                                           (self.s_ratio, self.ll_ratio, self.lr_ratio)))
 
     @classmethod
     def build(cls) -> "KernelTables":
@@ -94,11 +108,17 @@ class KernelTables:
         q = np.geomspace(*GRID["q"])
         gw = GRID["gw_ref"]
         j_off = rate_integral(q, gw) - on_shell_J(q) / gw + math.pi * gw * width_correction_C1(q)
-        return cls(np.log(x), np.log(r), G / _potential_norm(x[:, None], r[None, :]), np.log(q), j_off / _j_norm(q))
+        s_total = s_integral(q, smooth=np.zeros_like, pole_residue=_hat_ss_residue, gw=gw)
+        s_off = s_total - on_shell_J(q) / gw + math.pi * gw * width_correction_residue(q)
+        j_ll = s_integral(q, smooth=hat_t_channel_LL)
+        j_lr = s_integral(q, smooth=_hat_tt)
+        return cls(np.log(x), np.log(r), G / _potential_norm(x[:, None], r[None, :]), np.log(q), j_off / _j_norm(q),
+                   s_off / _s_norm(q), j_ll / _j_norm(q), j_lr / _j_norm(q))
 
     def _valid(self) -> bool:
-        shapes_ok = self.g_ratio.shape == (GRID["x"][2], GRID["r"][2]) and self.j_ratio.shape == (GRID["q"][2],)
-        return bool(shapes_ok and np.all(np.isfinite(self.g_ratio)) and np.all(np.isfinite(self.j_ratio))
+        one_d = (self.j_ratio, self.s_ratio, self.ll_ratio, self.lr_ratio)
+        shapes_ok = self.g_ratio.shape == (GRID["x"][2], GRID["r"][2]) and all(a.shape == (GRID["q"][2],) for a in one_d)
+        return bool(shapes_ok and np.all(np.isfinite(self.g_ratio)) and all(np.all(np.isfinite(a)) for a in one_d)
                     and abs(self.g_ratio[0, 0] - 1) < 0.05 and abs(self.g_ratio[-1, -1] + 1) < 0.05)
 
     def potential_G(self, x: ArrayLike, r: ArrayLike) -> FloatArray:
@@ -114,6 +134,13 @@ class KernelTables:
         lq = np.clip(np.log(q), self.ln_q[0], self.ln_q[-1])
         return self._j_spline(lq) * _j_norm(q)
 
+    def channel_J(self, q: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Off-pole s-only integral and the t-channel LL and LR integrals (secretnu.gauged)."""
+        q = np.asarray(q, dtype=float)
+        lq = np.clip(np.log(q), self.ln_q[0], self.ln_q[-1])
+        s_spline, ll_spline, lr_spline = self._channel_splines
+        return s_spline(lq) * _s_norm(q), ll_spline(lq) * _j_norm(q), lr_spline(lq) * _j_norm(q)
+
     def J(self, q: ArrayLike, gw: ArrayLike) -> FloatArray:
         """Full J(q; gw) to O(gw^2)."""
         return on_shell_J(q) / gw + self.J_off(q) - math.pi * np.asarray(gw) * width_correction_C1(q)
@@ -124,13 +151,17 @@ class KernelTables:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
         with os.fdopen(fd, "wb") as handle:  # a handle: np.savez would append ".npz" to the name
             np.savez(handle, ln_x=self.ln_x, ln_r=self.ln_r, g_ratio=self.g_ratio, ln_q=self.ln_q,
-                     j_ratio=self.j_ratio)
+                     j_ratio=self.j_ratio, s_ratio=self.s_ratio, ll_ratio=self.ll_ratio, lr_ratio=self.lr_ratio)
         os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: Path) -> "KernelTables":
+        names = ("ln_x", "ln_r", "g_ratio", "ln_q", "j_ratio", "s_ratio", "ll_ratio", "lr_ratio")
         with np.load(path) as data:
-            tables = cls(data["ln_x"], data["ln_r"], data["g_ratio"], data["ln_q"], data["j_ratio"])
+            missing = [name for name in names if name not in data.files]
+            if missing:
+                raise ValueError(f"table file {path} lacks {', '.join(missing)}")
+            tables = cls(*(data[name] for name in names))
         if not tables._valid():
             raise ValueError(f"table file {path} failed its checks")
         return tables
