@@ -77,7 +77,12 @@ def cli() -> None:
     """
 
 
+_COUNTING = click.option("--counting", type=click.Choice(["paper", "physical"]), default=None,
+                         help="Gauged models: nu_a nubar_b cross section as in the paper (default) or physical.")
+
+
 def _model_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = _COUNTING(func)
     func = click.option("--width", default=None,
                         help="V width: 'paper' (default, lambda^2 m_V/12pi), 'chiral' (lambda^2 m_V/24pi) "
                              "or a value with units.")(func)
@@ -89,7 +94,7 @@ def _model_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _build_model(model_name: str | None, m_V: float | None, coupling: float | None,
-                 width: str | None, flavor: str) -> Any:
+                 width: str | None, flavor: str, counting: str | None = None) -> Any:
     from .models import make_model
 
     if model_name is None:
@@ -98,7 +103,7 @@ def _build_model(model_name: str | None, m_V: float | None, coupling: float | No
         return None
     if m_V is None or coupling is None:
         raise InputError(f"model {model_name!r} needs both --mV and --coupling")
-    options: dict[str, Any] = {"flavor": flavor}
+    options: dict[str, Any] = {"flavor": flavor, "counting": counting}
     if width is not None:
         options["width"] = width if width in ("paper", "chiral") else parse_energy(width)
     return make_model(model_name, m_V, coupling, **options)
@@ -109,7 +114,7 @@ def _build_model(model_name: str | None, m_V: float | None, coupling: float | No
 @_model_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def relic(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_V: float | None,
-          coupling: float | None, width: str | None, as_json: bool) -> None:
+          coupling: float | None, width: str | None, counting: str | None, as_json: bool) -> None:
     """Relic abundance Omega h^2 of nu_4 at one parameter point.
 
     Without --model this is pure Dodelson-Widrow with the paper's Standard Model inputs
@@ -119,7 +124,7 @@ def relic(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_
     from .sterile import SterileNeutrino
 
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
-    model = _build_model(model_name, m_V, coupling, width, flavor)
+    model = _build_model(model_name, m_V, coupling, width, flavor, counting)
     start = time.perf_counter()
     result = relic_density(dm, model)
     elapsed = time.perf_counter() - start
@@ -141,13 +146,14 @@ def relic(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_
               help="Write the three-panel figure (Fig. 5 layout) to this file (PNG/PDF).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def diagnose(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_V: float | None,
-             coupling: float | None, width: str | None, x: float, plot_path: str | None, as_json: bool) -> None:
+             coupling: float | None, width: str | None, counting: str | None, x: float, plot_path: str | None,
+             as_json: bool) -> None:
     """Fig. 5 diagnostics: Gamma/H, theta_eff/theta, d f4/d ln z, time scales and regime."""
     from .diagnostics import diagnose as run_diagnose
     from .sterile import SterileNeutrino
 
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
-    model = _build_model(model_name or "neutrinophilic", m_V, coupling, width, flavor)
+    model = _build_model(model_name or "neutrinophilic", m_V, coupling, width, flavor, counting)
     diag = run_diagnose(dm, model, x=x)
     if plot_path is not None:
         from .plotting import plot_diagnostics
@@ -176,9 +182,10 @@ def _plane_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="Number of vector masses (log-spaced).")(func)
     func = click.option("--mV-max", "m_V_max", type=ENERGY, default="10GeV", show_default=True)(func)
     func = click.option("--mV-min", "m_V_min", type=ENERGY, default="1MeV", show_default=True)(func)
+    func = _COUNTING(func)
     func = click.option("--width", default=None, help="V width: 'paper' (default), 'chiral' or a value.")(func)
     func = click.option("--model", "model_name", default="neutrinophilic", show_default=True,
-                        help="Secret-interaction model.")(func)
+                        help="Secret-interaction model: neutrinophilic, lmu-ltau or b-l.")(func)
     return func
 
 
@@ -218,7 +225,8 @@ def _width_option(width: str | None) -> Any:
               help="Directory for finished chunks: an interrupted scan rerun with it resumes.")
 @click.option("--scheduler", default=None, help="Address of an existing dask scheduler (tcp://host:port).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str | None, m_V_min: float,
+def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str | None, counting: str | None,
+         m_V_min: float,
          m_V_max: float, n_m_V: int, coupling_min: float, coupling_max: float, n_coupling: int, out: str,
          store: str | None, scheduler: str | None, quiet: bool) -> None:
     """Omega h^2 and production regime on the (m_V, coupling) plane (Fig. 4)."""
@@ -233,7 +241,7 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
     executor = _executor_from_scheduler(scheduler)
     start = time.perf_counter()
     ds = run_scan(dm, model_name, m_V=m_axis, coupling=c_axis, executor=executor, store=store,
-                  width=_width_option(width), progress=not quiet)
+                  width=_width_option(width), counting=counting, progress=not quiet)
     elapsed = time.perf_counter() - start
     out_path = Path(out)
     ds.to_netcdf(out_path)
@@ -252,7 +260,8 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
 @click.option("--target", type=float, default=0.12, show_default=True, help="Omega h^2 to solve for.")
 @click.option("--out", type=click.Path(dir_okay=False), default="curve.csv", show_default=True,
               help="CSV output (m_V, coupling, regime); a netCDF with the same stem is written next to it.")
-def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str | None, m_V_min: float,
+def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str | None, counting: str | None,
+          m_V_min: float,
           m_V_max: float, n_m_V: int, coupling_min: float, coupling_max: float, n_coupling: int, target: float,
           out: str) -> None:
     """Every branch of the Omega h^2 = target curve in the (m_V, coupling) plane (Figs. 6-8)."""
@@ -270,7 +279,8 @@ def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: st
     step = max(1, m_axis.size // 50)
     for i in tqdm(range(0, m_axis.size, step), unit="chunk", desc="curve", disable=m_axis.size < 10):
         pieces.append(relic_curve(dm, model_name, m_V=m_axis[i:i + step], coupling_range=(coupling_min, coupling_max),
-                                  target=target, width=_width_option(width), n_bracket=max(n_coupling // 3, 20)))
+                                  target=target, width=_width_option(width), counting=counting,
+                                  n_bracket=max(n_coupling // 3, 20)))
     import numpy as np
     import xarray as xr
 
