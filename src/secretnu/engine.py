@@ -74,7 +74,7 @@ class FastGrid:
 
 def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model: str = "neutrinophilic",
                  width: float | str | None = None, counting: str | None = None, grid: FastGrid | None = None,
-                 tables: KernelTables | None = None, chunk: int = 64) -> tuple[FloatArray, FloatArray]:
+                 tables: KernelTables | None = None, chunk: int = 8) -> tuple[FloatArray, FloatArray]:
     """Omega h^2 and regime codes (index into :data:`REGIMES`) for a vector of mass m_V at each
     coupling. ``model`` is a registry name (neutrinophilic, lmu-ltau, b-l); ``width`` (neutrinophilic)
     and ``counting`` (gauged models) are passed to it. ``grid`` must have been built for ``dm``."""
@@ -121,7 +121,7 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
         width2 = num + 0.25 * gamma * gamma
         detuning = grid.delta * c2t - pot
         g = 0.25 * gamma * num / (width2 + detuning**2)
-        Y = np.sum(z_interval_integrals(numerator, width2, detuning, grid.lnz) @ grid.w, axis=-1)
+        Y = z_interval_integrals(numerator, width2, detuning, grid.lnz) @ grid.w
         omega[start:start + chunk] = Y * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
         regime[start:start + chunk] = _regimes(g[..., -1] / grid.hubble, gamma[..., -1], pot[..., -1], gamma_v[..., -1],
                                                gamma_on[..., -1], v_v[..., -1], grid.delta[:, -1])
