@@ -103,10 +103,7 @@ def _build_model(model_name: str | None, m_V: float | None, coupling: float | No
         return None
     if m_V is None or coupling is None:
         raise InputError(f"model {model_name!r} needs both --mV and --coupling")
-    options: dict[str, Any] = {"flavor": flavor, "counting": counting}
-    if width is not None:
-        options["width"] = width if width in ("paper", "chiral") else parse_energy(width)
-    return make_model(model_name, m_V, coupling, **options)
+    return make_model(model_name, m_V, coupling, flavor=flavor, counting=counting, width=_width_option(width))
 
 
 @cli.command()

@@ -12,10 +12,14 @@ from numpy.typing import NDArray
 from .constants import MU_REF, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel, hubble
 from .errors import InputError
-from .production import Model, active_rates, sin2_2theta_eff, _validate_model
+from .production import Model, sin2_2theta_eff, _validate_model
+from .sm import sm_potential, sm_rate
 from .sterile import SterileNeutrino
 
-__all__ = ["Diagnostics", "diagnose"]
+__all__ = ["Diagnostics", "diagnose", "classify_regimes", "REGIMES"]
+
+#: Regime labels; codes are indices into this tuple.
+REGIMES: tuple[str, ...] = ("A", "B", "C", "DW")
 
 FloatArray = NDArray[np.float64]
 
@@ -57,6 +61,31 @@ class Diagnostics:
                 "regime": self.regime, "hierarchy": self.hierarchy}
 
 
+def classify_regimes(df4: FloatArray, gamma: FloatArray, pot: FloatArray, gamma_v: FloatArray,
+                     gamma_on: FloatArray, v_v: FloatArray, delta: FloatArray) -> tuple[NDArray[np.int_], ...]:
+    """Production regime from arrays along z (last axis, z increasing) at fixed x; leading axes batch.
+
+    Rules (see :class:`Diagnostics`), evaluated at the peak of d f4/d ln z: DW if V changes neither
+    Gamma nor V_T by 10%; A if the off-shell part dominates Gamma_V; else B before z1, C after it.
+    Returns (codes into :data:`REGIMES`, index of the peak, index of z1).
+    """
+    n_z = df4.shape[-1]
+    i_peak = np.argmax(df4, axis=-1)
+    suppressed = delta < np.maximum(np.abs(pot), 0.5 * gamma)
+    last = n_z - 1 - np.argmax(suppressed[..., ::-1], axis=-1)
+    i1 = np.where(suppressed.any(axis=-1), np.minimum(last + 1, n_z - 1), 0)
+
+    def at_peak(arr: FloatArray) -> FloatArray:
+        return np.take_along_axis(arr, i_peak[..., None], axis=-1)[..., 0]
+
+    gv, gon, vv = at_peak(gamma_v), at_peak(gamma_on), at_peak(v_v)
+    g_sm, v_sm = at_peak(gamma) - gv, at_peak(pot) - vv
+    code = np.where(i_peak < i1, REGIMES.index("B"), REGIMES.index("C"))
+    code = np.where(gon < 0.5 * gv, REGIMES.index("A"), code)
+    code = np.where((gv < 0.1 * g_sm) & (np.abs(vv) < 0.1 * np.abs(v_sm)), REGIMES.index("DW"), code)
+    return code, i_peak, i1
+
+
 def _hierarchy(z0: float, z1: float, z2: float) -> str:
     names = sorted((("z0", z0), ("z1", z1), ("z2", z2)), key=lambda p: p[1])
     return " < ".join(n for n, _ in names)
@@ -78,7 +107,9 @@ def diagnose(dm: SterileNeutrino, model: Model, x: float = 1.0, *, sm: str = "pa
     T = np.geomspace(T_max, T_final, n)
     z = MU_REF / T
     E = x * T
-    gamma, pot = active_rates(dm, model, E, T, sm)
+    gamma_v, v_v, gamma_on = model.rate(E, T), model.potential(E, T), model.on_shell_rate(E, T)
+    gamma = sm_rate(E, T, dm.flavor, sm) + gamma_v
+    pot = sm_potential(E, T, dm.flavor, sm) + v_v
     H = hubble(T, gstar)
     s2 = sin2_2theta_eff(dm, E, gamma, pot)
     df4 = gamma / (4 * H) * s2 / (1 + math.exp(x))
@@ -86,22 +117,9 @@ def diagnose(dm: SterileNeutrino, model: Model, x: float = 1.0, *, sm: str = "pa
 
     above = np.nonzero(gamma >= H)[0]
     z0 = float(z[above[-1]]) if above.size else float(z[0])
-    suppressed = np.nonzero(delta < np.maximum(np.abs(pot), 0.5 * gamma))[0]
-    z1 = float(z[min(suppressed[-1] + 1, n - 1)]) if suppressed.size else float(z[0])
     z2 = MU_REF / model.m_V
-    i = int(np.argmax(df4))
-    z_peak = float(z[i])
-
-    rate_v = model.rate(E[i], T[i])
-    on_shell = getattr(model, "on_shell_rate", None)
-    on = float(on_shell(E[i], T[i])) if on_shell is not None else 0.0
-    v_pot = model.potential(E[i], T[i])
-    if rate_v < 0.1 * (gamma[i] - rate_v) and abs(v_pot) < 0.1 * abs(pot[i] - v_pot):
-        regime = "DW"
-    elif on < 0.5 * rate_v:
-        regime = "A"
-    else:
-        regime = "B" if z_peak < z1 else "C"
+    code, i_peak, i1 = classify_regimes(df4, gamma, pot, gamma_v, gamma_on, v_v, delta)
+    z1, z_peak, regime = float(z[i1]), float(z[i_peak]), REGIMES[int(code)]
     return Diagnostics(x=float(x), z=z, T=T, gamma_over_H=gamma / H,
                        theta_eff_over_theta=np.sqrt(s2 / dm.sin2_2theta), df4_dlnz=df4,
                        z0=z0, z1=z1, z2=z2, z_peak=z_peak, regime=regime,

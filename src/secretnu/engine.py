@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .constants import MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel, hubble
+from .diagnostics import REGIMES, classify_regimes
 from .errors import InputError
 from .models import make_model
 from .neutrinophilic import on_shell_J, width_correction_C1, width_correction_residue
@@ -33,8 +34,6 @@ from .tables import KernelTables, kernel_tables
 __all__ = ["FastGrid", "column_omega", "fast_window", "REGIMES"]
 
 FloatArray = NDArray[np.float64]
-REGIMES = ("A", "B", "C", "DW")
-_REGIME_CODE = {name: i for i, name in enumerate(REGIMES)}
 
 
 def fast_window(m_V: float) -> float:
@@ -123,27 +122,7 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
         g = 0.25 * gamma * num / (width2 + detuning**2)
         Y = z_interval_integrals(numerator, width2, detuning, grid.lnz) @ grid.w
         omega[start:start + chunk] = Y * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
-        regime[start:start + chunk] = _regimes(g[..., -1] / grid.hubble, gamma[..., -1], pot[..., -1], gamma_v[..., -1],
-                                               gamma_on[..., -1], v_v[..., -1], grid.delta[:, -1])
+        regime[start:start + chunk] = classify_regimes(g[..., -1] / grid.hubble, gamma[..., -1], pot[..., -1],
+                                                       gamma_v[..., -1], gamma_on[..., -1], v_v[..., -1],
+                                                       grid.delta[:, -1])[0]
     return omega, regime
-
-
-def _regimes(g1: FloatArray, gamma: FloatArray, pot: FloatArray, gamma_v: FloatArray, gamma_on: FloatArray,
-             v_v: FloatArray, delta: FloatArray) -> FloatArray:
-    """Regime codes from the x = 1 column (g1 ~ d f4/d ln z), with the rules of
-    :func:`secretnu.diagnostics.diagnose`."""
-    n_c, n_z = g1.shape
-    i = np.argmax(g1, axis=-1)
-    rows = np.arange(n_c)
-    suppressed = delta[None, :] < np.maximum(np.abs(pot), 0.5 * gamma)
-    any_sup = suppressed.any(axis=-1)
-    last_sup = n_z - 1 - np.argmax(suppressed[:, ::-1], axis=-1)
-    i1 = np.where(any_sup, np.minimum(last_sup + 1, n_z - 1), 0)
-    gv, gon, vv = gamma_v[rows, i], gamma_on[rows, i], v_v[rows, i]
-    g_sm, v_sm = gamma[rows, i] - gv, pot[rows, i] - vv
-    dw = (gv < 0.1 * g_sm) & (np.abs(vv) < 0.1 * np.abs(v_sm))
-    off_shell = gon < 0.5 * gv
-    # z increases with index: z_peak < z1  <=>  i < i1
-    code = np.where(i < i1, _REGIME_CODE["B"], _REGIME_CODE["C"])
-    code = np.where(off_shell, _REGIME_CODE["A"], code)
-    return np.where(dw, _REGIME_CODE["DW"], code).astype(float)

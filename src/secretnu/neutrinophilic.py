@@ -97,28 +97,26 @@ def on_shell_J(q: ArrayLike) -> FloatArray:
     return _thermal_log(1.0, np.asarray(q, dtype=float)) / 12.0
 
 
-def width_correction_C1(q: ArrayLike, h: float = 1e-3) -> FloatArray:
-    """O(gw) term of J: C1 = R''(1)/2 + P'(1) for the pole residue R(y) = y^2 L/(12 pi) and
-    the interference P(y) = -L B_st(y)/(2 pi y), L = ln(1 + e^{-y/q}); central differences."""
-    q = np.asarray(q, dtype=float)
-
-    def R(y):
-        return y**2 * _thermal_log(y, q) / (12 * math.pi)
-
-    def P(y):
-        return -_thermal_log(y, q) * _st_bracket(np.full_like(q, y)) / (2 * math.pi * y)
-
-    return 0.5 * (R(1 + h) - 2 * R(1.0) + R(1 - h)) / h**2 + (P(1 + h) - P(1 - h)) / (2 * h)
-
-
 def width_correction_residue(q: ArrayLike, h: float = 1e-3) -> FloatArray:
-    """O(gw) term of a pure s-channel (residue only) rate integral: R''(1)/2."""
+    """O(gw) term of a pure s-channel (residue only) rate integral: R''(1)/2 for the pole residue
+    R(y) = y^2 L/(12 pi), L = ln(1 + e^{-y/q}); central differences."""
     q = np.asarray(q, dtype=float)
 
     def R(y):
         return y**2 * _thermal_log(y, q) / (12 * math.pi)
 
     return 0.5 * (R(1 + h) - 2 * R(1.0) + R(1 - h)) / h**2
+
+
+def width_correction_C1(q: ArrayLike, h: float = 1e-3) -> FloatArray:
+    """O(gw) term of J for nu nubar -> nu nubar: C1 = R''(1)/2 + P'(1), with the interference
+    P(y) = -L B_st(y)/(2 pi y) added to the residue term."""
+    q = np.asarray(q, dtype=float)
+
+    def P(y):
+        return -_thermal_log(y, q) * _st_bracket(np.full_like(q, y)) / (2 * math.pi * y)
+
+    return width_correction_residue(q, h) + (P(1 + h) - P(1 - h)) / (2 * h)
 
 
 def rate_integral(q: ArrayLike, gw: float) -> FloatArray:

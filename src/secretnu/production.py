@@ -56,6 +56,8 @@ class Model(Protocol):
 
     def rate(self, E: Any, T: Any) -> FloatArray: ...
 
+    def on_shell_rate(self, E: Any, T: Any) -> FloatArray: ...
+
     def couples_to(self, flavor: str) -> bool: ...
 
     def default_t_max(self) -> float: ...
@@ -127,11 +129,19 @@ def active_rates(dm: SterileNeutrino, model: Model | None, E: FloatArray, T: Flo
     return gamma, pot
 
 
+def mixing_terms(dm: SterileNeutrino, E: FloatArray, gamma: FloatArray,
+                 potential: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The pieces of Eq. 2.5: D^2 sin^2 2theta, B^2 = D^2 sin^2 2theta + (Gamma/2)^2 and the detuning
+    D cos 2theta - V_T, with D = m4^2/(2E); sin^2 2theta_eff = D^2 sin^2 2theta/(B^2 + detuning^2)."""
+    delta = dm.mass**2 / (2 * E)
+    mixing = delta**2 * dm.sin2_2theta
+    return mixing, mixing + 0.25 * gamma**2, delta * dm.cos_2theta - potential
+
+
 def sin2_2theta_eff(dm: SterileNeutrino, E: FloatArray, gamma: FloatArray, potential: FloatArray) -> FloatArray:
     """Effective in-medium mixing sin^2(2 theta_eff) of Eq. 2.5."""
-    delta = dm.mass**2 / (2 * E)
-    num = delta**2 * dm.sin2_2theta
-    return num / (num + (0.5 * gamma) ** 2 + (delta * dm.cos_2theta - potential) ** 2)
+    mixing, width2, detuning = mixing_terms(dm, E, gamma, potential)
+    return mixing / (width2 + detuning**2)
 
 
 def production_integrand(dm: SterileNeutrino, model: Model | None, x: FloatArray, T: FloatArray,
@@ -258,11 +268,8 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     g_s_norm = gstar.g_s(T) if convention == "comoving" else np.full_like(T, gstar.g_s(T_final))
     # T^3 / (2 pi^2 H s) with s = 2 pi^2/45 g*s T^3 (g*s at T_f for the literal convention)
     prefactor = 45.0 / (4 * math.pi**4 * g_s_norm * H)
-    delta = dm.mass**2 / (2 * E)
-    mixing = delta**2 * dm.sin2_2theta
+    mixing, width2, detuning = mixing_terms(dm, E, gamma, pot)
     numerator = prefactor[:, None] * 0.25 * gamma * mixing
-    width2 = mixing + 0.25 * gamma**2
-    detuning = delta * dm.cos_2theta - pot
     dY_dlnz = (numerator / (width2 + detuning**2)) @ (w * fd_over_weight)
     if not np.all(np.isfinite(dY_dlnz)):
         raise FloatingPointError("non-finite production rate: check the model kernels at these parameters")

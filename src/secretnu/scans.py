@@ -17,7 +17,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,6 +27,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
+from ._atomic import atomic_write
 from .constants import T_FINAL
 from .engine import REGIMES, FastGrid, column_omega, fast_window
 from .errors import InputError
@@ -108,14 +108,7 @@ class _Store:
             if existing != manifest:
                 raise InputError(f"store {self.path} holds a different scan; use a new directory")
         else:
-            self._atomic_write(manifest_file, json.dumps(manifest, indent=1).encode())
-
-    @staticmethod
-    def _atomic_write(path: Path, data: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+            atomic_write(manifest_file, lambda handle: handle.write(json.dumps(manifest, indent=1).encode()))
 
     def _file(self, index: int) -> Path:
         return self.path / f"chunk-{index:05d}.npz"
@@ -129,10 +122,7 @@ class _Store:
         return (omega, regime) if omega.shape == shape == regime.shape else None
 
     def save(self, index: int, omega: FloatArray, regime: FloatArray) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.path, suffix=".npz.tmp")
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, omega=omega, regime=regime)
-        os.replace(tmp, self._file(index))
+        atomic_write(self._file(index), lambda handle: np.savez(handle, omega=omega, regime=regime))
 
 
 def _manifest(dm: SterileNeutrino, m_V: FloatArray, coupling: FloatArray, settings: _Settings, chunk: int) -> dict[str, Any]:

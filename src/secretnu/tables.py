@@ -23,7 +23,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import CubicSpline, RectBivariateSpline
 
+from ._atomic import atomic_write
 from .gauged import hat_t_channel_LL
 from .neutrinophilic import (_hat_ss_residue, _hat_tt, on_shell_J, rate_integral, width_correction_C1,
                              width_correction_residue)
@@ -146,13 +146,9 @@ class KernelTables:
         return on_shell_J(q) / gw + self.J_off(q) - math.pi * np.asarray(gw) * width_correction_C1(q)
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # write then rename, so an interrupted build never leaves a half-written cache file
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        with os.fdopen(fd, "wb") as handle:  # a handle: np.savez would append ".npz" to the name
-            np.savez(handle, ln_x=self.ln_x, ln_r=self.ln_r, g_ratio=self.g_ratio, ln_q=self.ln_q,
-                     j_ratio=self.j_ratio, s_ratio=self.s_ratio, ll_ratio=self.ll_ratio, lr_ratio=self.lr_ratio)
-        os.replace(tmp, path)
+        atomic_write(path, lambda handle: np.savez(
+            handle, ln_x=self.ln_x, ln_r=self.ln_r, g_ratio=self.g_ratio, ln_q=self.ln_q, j_ratio=self.j_ratio,
+            s_ratio=self.s_ratio, ll_ratio=self.ll_ratio, lr_ratio=self.lr_ratio))
 
     @classmethod
     def load(cls, path: Path) -> "KernelTables":
