@@ -8,7 +8,7 @@ import secretnu
 def test_all_is_pinned():
     assert sorted(secretnu.__all__) == sorted([
         "__version__", "SterileNeutrino", "Neutrinophilic", "LmuLtau", "BminusL", "relic_density", "RelicResult", "InputError",
-        "diagnose", "Diagnostics", "scan", "relic_curve", "RelicCurve",
+        "diagnose", "Diagnostics", "scan", "relic_curve", "RelicCurve", "constraints",
         "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
         "GeV", "MeV", "keV", "eV",
     ])

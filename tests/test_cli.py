@@ -107,3 +107,24 @@ def test_plane_bad_input(run, args, tmp_path):
     assert res.exit_code == 2
     lines = [line for line in res.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error:"), res.output
+
+
+def test_constraints_command(run):
+    res = run("constraints", "--model", "neutrinophilic", "--mV", "100MeV", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    higgs = next(c for c in data["constraints"] if c["name"] == "Higgs invisible")
+    assert 1e-3 < higgs["excluded"][0][1] < 2e-3 and higgs["excluded"][0][2] is None
+    res = run("constraints", "--model", "b-l", "--inputs", "paper")
+    assert res.exit_code == 0 and "(g-2)_e" in res.output
+    res = run("constraints", "--model", "dark-photon")
+    assert res.exit_code == 2 and res.output.startswith("Error: unknown model")
+
+
+def test_curve_plot_with_limits(run, tmp_path):
+    (tmp_path / "lim.csv").write_text("# name: Toy\n# model: lmu-ltau\nm_V_GeV,lower\n0.001,1e-4\n10,1e-2\n")
+    png = tmp_path / "c.png"
+    res = run("curve", "--model", "lmu-ltau", "--n-mV", "6", "--n-coupling", "40", "--out", str(tmp_path / "c.csv"),
+              "--plot", str(png), "--limits", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    assert png.stat().st_size > 20_000 and "constraints written" in res.output

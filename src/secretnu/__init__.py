@@ -18,6 +18,7 @@ from .production import RelicResult, relic_density
 from .scans import RelicCurve, relic_curve, scan
 from .sterile import SterileNeutrino
 from .units import GeV, MeV, eV, keV
+from . import constraints
 
 try:
     __version__ = version("secretnu")
@@ -27,7 +28,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "__version__",
     "SterileNeutrino", "Neutrinophilic", "LmuLtau", "BminusL", "relic_density", "RelicResult", "InputError",
-    "diagnose", "Diagnostics", "scan", "relic_curve", "RelicCurve",
+    "diagnose", "Diagnostics", "scan", "relic_curve", "RelicCurve", "constraints",
     "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
     "GeV", "MeV", "keV", "eV",
 ]

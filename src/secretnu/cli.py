@@ -170,6 +170,12 @@ def diagnose(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
         click.echo(f"figure written to {plot_path}")
 
 
+_LIMITS = click.option("--limits", multiple=True, type=click.Path(file_okay=False),
+                       help="Folder of Darkcast .lmt recasts or CSV limits (repeatable; adds to SECRETNU_LIMITS_PATH).")
+_INPUTS = click.option("--inputs", type=click.Choice(["current", "paper"]), default="current", show_default=True,
+                       help="Experimental numbers for the computed bounds: today's or the paper's.")
+
+
 def _plane_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--n-coupling", type=click.IntRange(2, 100_000), default=200, show_default=True,
                         help="Number of couplings (log-spaced).")(func)
@@ -257,10 +263,14 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
 @click.option("--target", type=float, default=0.12, show_default=True, help="Omega h^2 to solve for.")
 @click.option("--out", type=click.Path(dir_okay=False), default="curve.csv", show_default=True,
               help="CSV output (m_V, coupling, regime); a netCDF with the same stem is written next to it.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
+              help="Also draw the curve with the model's constraints (PNG/PDF by extension).")
+@_LIMITS
+@_INPUTS
 def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str | None, counting: str | None,
           m_V_min: float,
           m_V_max: float, n_m_V: int, coupling_min: float, coupling_max: float, n_coupling: int, target: float,
-          out: str) -> None:
+          out: str, plot_path: str | None, limits: tuple[str, ...], inputs: str) -> None:
     """Every branch of the Omega h^2 = target curve in the (m_V, coupling) plane (Figs. 6-8)."""
     from pathlib import Path
 
@@ -294,6 +304,52 @@ def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: st
     counts = {label: sum(1 for *_, r in rows if r == label) for label in ("C", "B", "A", "DW")}
     click.echo("branches: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
     click.echo(f"wrote {out_path} and {out_path.with_suffix('.nc')}")
+    if plot_path is not None:
+        from . import constraints as cons
+        from .plotting import plot_relic_curves
+        from .scans import concat_curves
+
+        found = cons.for_model(model_name, dm, inputs=inputs, limits=limits)
+        plot_relic_curves([concat_curves(pieces)], [str(dm)], found, m_range=(m_V_min, m_V_max),
+                          coupling_range=(coupling_min, coupling_max), target=target, path=plot_path)
+        click.echo(f"figure with {len(found)} constraints written to {plot_path}")
+
+
+@cli.command("constraints")
+@_dm_options
+@click.option("--model", "model_name", default="neutrinophilic", show_default=True,
+              help="Secret-interaction model: neutrinophilic, lmu-ltau or b-l.")
+@click.option("--mV", "m_V", type=ENERGY, multiple=True, help="Vector masses to evaluate at (repeatable).")
+@_LIMITS
+@_INPUTS
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def constraints_cmd(m4: float, sin2_2theta: float, flavor: str, model_name: str, m_V: tuple[float, ...],
+                    limits: tuple[str, ...], inputs: str, as_json: bool) -> None:
+    """List the constraints on a model and the couplings they exclude (Figs. 6-8)."""
+    import math
+
+    from . import constraints as cons
+    from .sterile import SterileNeutrino
+
+    masses = list(m_V) or [1e-3, 1e-2, 0.1, 1.0, 10.0]
+    found = cons.for_model(model_name, SterileNeutrino(m4, sin2_2theta, flavor), inputs=inputs, limits=limits)
+    rows = []
+    for c in found:
+        r = c.excluded(masses)
+        rows.append({"name": c.name, "kind": c.kind, "bound": c.bound, "computed": c.computed,
+                     "citation": c.citation, "inputs": {k: str(v) for k, v in c.inputs.items()},
+                     "excluded": [[m, None if math.isnan(lo) else lo, None if math.isnan(up) or math.isinf(up) else up]
+                                  for m, lo, up in zip(masses, r.lower, r.upper)]})
+    if as_json:
+        click.echo(json.dumps({"model": model_name, "m_V_GeV": masses, "constraints": rows}, indent=1))
+        return
+    click.echo(f"{len(rows)} constraints on {model_name}; excluded coupling at m_V = "
+               + ", ".join(format_energy(m) for m in masses))
+    for row in rows:
+        cells = []
+        for _, lo, up in row["excluded"]:
+            cells.append("-" if lo is None else (f">{lo:.2g}" if up is None else f"{lo:.2g}..{up:.2g}"))
+        click.echo(f"  {row['name'][:34]:34s} {row['kind'][:5]:5s} " + " ".join(f"{c:>15s}" for c in cells))
 
 
 def main() -> None:

@@ -14,6 +14,8 @@ __all__ = [
     "M_E", "M_MU", "M_TAU", "LEPTON_MASS",
     "S0_CM3", "RHO_C_H2_GEV_CM3", "MU_REF", "T_FINAL",
     "ZETA3", "G_STAR_S_NU_DECOUPLING",
+    "HBAR_GEV_S", "SIN2_THETA_W", "M_PI_CHARGED", "M_K_CHARGED", "F_PI", "F_K", "V_UD", "V_US",
+    "TAU_PI_CHARGED", "TAU_K_CHARGED", "GAMMA_H_SM", "AGE_UNIVERSE_S",
 ]
 
 #: Fermi constant [GeV^-2], PDG 2024 (CODATA 2018: 1.1663787(6)e-5).
@@ -49,3 +51,24 @@ T_FINAL: float = 100.0 * keV
 ZETA3: float = 1.2020569031595942
 #: g_{*s} of photons, e+- and three neutrino flavours: normalises the neutrino temperature.
 G_STAR_S_NU_DECOUPLING: float = 10.75
+
+#: Reduced Planck constant [GeV s], CODATA 2018 (exact).
+HBAR_GEV_S: float = 6.582119569e-25
+#: sin^2 theta_W, MS-bar at M_Z, PDG 2024.
+SIN2_THETA_W: float = 0.23129
+#: Charged pion and kaon masses [GeV], PDG 2024.
+M_PI_CHARGED: float = 0.13957039
+M_K_CHARGED: float = 0.493677
+#: Meson decay constants f_pi+, f_K+ [GeV] (f_pi ~ 130 MeV normalisation), PDG 2024 (FLAG average).
+F_PI: float = 0.1302
+F_K: float = 0.1557
+#: CKM elements |V_ud|, |V_us|, PDG 2024.
+V_UD: float = 0.97367
+V_US: float = 0.22431
+#: Mean lives of pi+ and K+ [s], PDG 2024.
+TAU_PI_CHARGED: float = 2.6033e-8
+TAU_K_CHARGED: float = 1.2380e-8
+#: Standard Model Higgs total width at M_H = 125 GeV [GeV] (LHC Higgs XS WG, as quoted by PDG 2024).
+GAMMA_H_SM: float = 4.1e-3
+#: Age of the universe [s]: 13.797 Gyr, Planck 2018 (arXiv:1807.06209).
+AGE_UNIVERSE_S: float = 13.797e9 * 3.15576e7

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from .diagnostics import Diagnostics  # noqa: E402
 from .units import format_energy  # noqa: E402
 
-__all__ = ["plot_diagnostics"]
+__all__ = ["plot_diagnostics", "plot_relic_curves"]
 
 
 def plot_diagnostics(diagnostics: Sequence[Diagnostics], labels: Sequence[str] | None = None,
@@ -47,6 +47,92 @@ def plot_diagnostics(diagnostics: Sequence[Diagnostics], labels: Sequence[str] |
     axes[0, 0].set_ylabel(r"$\Gamma / H$")
     axes[1, 0].set_ylabel(r"$\theta_\mathrm{eff} / \theta$")
     axes[2, 0].set_ylabel(r"$d f_{\nu_4} / d\ln z$  (x = %g)" % diagnostics[0].x)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=150)
+    return fig
+
+
+_COUPLING_LABEL = {"neutrinophilic": r"$\lambda$", "lmu-ltau": r"$g_{\mu\tau}$", "b-l": r"$g_{B-L}$"}
+
+
+def _group(name: str) -> str:
+    """Legend group of a constraint: the experiment (Darkcast files of one experiment share a colour)."""
+    return name.split(" (")[0].split(" ")[0] if not name.startswith(("Higgs", "(g-2)", "nu4", "K ", "pi ")) \
+        else name.split(" (")[0]
+
+
+def plot_relic_curves(curves: Sequence, labels: Sequence[str] | None = None, constraints: Sequence = (),
+                      *, model: str | None = None, m_range: tuple[float, float] | None = None,
+                      coupling_range: tuple[float, float] = (1e-7, 1.0), target: float = 0.12,
+                      ax=None, path: str | Path | None = None, legend: bool = True) -> Figure:
+    """Figs. 6-8: Omega h^2 = target curves with excluded regions shaded and projections dashed.
+
+    ``curves`` holds :class:`~secretnu.scans.RelicCurve` objects or ``scan`` datasets (their
+    ``omega_h2 = target`` contour is drawn, which follows the S-shape through every branch).
+    ``constraints`` are :class:`~secretnu.constraints.Constraint` objects.
+    """
+    import numpy as np
+
+    fig = ax.figure if ax is not None else plt.figure(figsize=(8.4 if legend else 6.4, 5.0))
+    ax = ax if ax is not None else fig.add_subplot()
+    labels = list(labels) if labels is not None else [None] * len(curves)
+    masses = []
+    for k, (curve, label) in enumerate(zip(curves, labels)):
+        color = ("0.55", "k", "C3", "C0")[k % 4]
+        if hasattr(curve, "omega_h2"):  # an xarray scan
+            m, c = curve["m_V"].values, curve["coupling"].values
+            ax.contour(m, c, np.log(curve["omega_h2"].values.T), levels=[np.log(target)], colors=[color], linestyles="solid",
+                       linewidths=2.0)
+            ax.plot([], [], color=color, lw=2.0, label=label)
+            model = model or curve.attrs.get("model")
+        else:
+            first = True
+            for m, c in curve.branches.values():  # root-found points: markers, as branches may interleave
+                ax.plot(m, c, color=color, marker="o", ms=2.5, ls="none", label=label if first else None)
+                first = False
+            m = curve.m_V
+            model = model or curve.model
+        masses.append(m)
+    if m_range is None:
+        m_range = (min(float(np.min(m)) for m in masses), max(float(np.max(m)) for m in masses)) if masses \
+            else (1e-3, 10.0)
+    grid = np.geomspace(*m_range, 400)
+    ylo, yhi = coupling_range
+    groups: dict[str, str] = {}
+    seen: set[str] = set()
+    palette = [f"C{i}" for i in (4, 0, 3, 1, 2, 5, 6, 8, 9)]
+    for c in constraints:
+        key = _group(c.name)
+        color = groups.setdefault(key, palette[len(groups) % len(palette)])
+        r = c.excluded(grid)
+        ok = np.isfinite(r.lower)
+        if not ok.any():
+            continue
+        lower = np.clip(r.lower, ylo, yhi)
+        upper = np.clip(np.where(np.isinf(r.upper), yhi, r.upper), ylo, yhi)
+        tag = key + (" (future)" if c.kind == "projection" else "")
+        first = tag not in seen
+        seen.add(tag)
+        if c.kind == "projection":
+            ax.plot(grid, np.where(ok, lower, np.nan), color=color, ls="--", lw=1.2,
+                    label=tag if first else None)
+            if np.any(np.isfinite(r.upper) & ~np.isinf(r.upper)):
+                ax.plot(grid, np.where(ok & np.isfinite(r.upper), upper, np.nan), color=color, ls="--", lw=1.2)
+        else:
+            hatch = "//" if c.kind == "preferred" else None
+            ax.fill_between(grid, lower, upper, where=ok, color=color, alpha=0.22 if hatch is None else 0.15,
+                            hatch=hatch, lw=0, label=key if first else None)
+            ax.plot(grid, np.where(ok, lower, np.nan), color=color, lw=0.8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(*m_range)
+    ax.set_ylim(ylo, yhi)
+    ax.set_xlabel(r"$m_V$ [GeV]")
+    ax.set_ylabel(_COUPLING_LABEL.get(model or "", "coupling"))
+    if legend:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
+    ax.grid(alpha=0.15, which="major")
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=150)

@@ -35,7 +35,7 @@ from .models import make_model
 from .sterile import SterileNeutrino
 from .tables import kernel_tables
 
-__all__ = ["scan", "relic_curve", "RelicCurve", "FAST_MODELS"]
+__all__ = ["scan", "relic_curve", "RelicCurve", "concat_curves", "FAST_MODELS"]
 
 FloatArray = NDArray[np.float64]
 #: Models the fast engine can evaluate.
@@ -315,11 +315,27 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
         _, codes = f(best)
         roots[k, :idx.size] = np.exp(best)
         regimes[k, :idx.size] = np.array(REGIMES)[codes.astype(int)]
+    return RelicCurve(m_V=m_axis, roots=roots, regimes=regimes, target=float(target), dm=dm, model=model_name,
+                      branches=_branches(m_axis, roots, regimes))
+
+
+def _branches(m_axis: FloatArray, roots: FloatArray, regimes: NDArray[np.str_]) -> dict[str, tuple[FloatArray, FloatArray]]:
     branches: dict[str, tuple[FloatArray, FloatArray]] = {}
     for label in REGIMES:
         mask = regimes == label
         if mask.any():
             rows, cols = np.nonzero(mask)
             branches[label] = (m_axis[rows], roots[rows, cols])
-    return RelicCurve(m_V=m_axis, roots=roots, regimes=regimes, target=float(target), dm=dm, model=model_name,
-                      branches=branches)
+    return branches
+
+
+def concat_curves(curves: Sequence[RelicCurve]) -> RelicCurve:
+    """One RelicCurve from pieces computed on consecutive m_V ranges (same dm, model and target)."""
+    if not curves:
+        raise InputError("no curves to concatenate")
+    m_axis = np.concatenate([c.m_V for c in curves])
+    roots = np.concatenate([c.roots for c in curves])
+    regimes = np.concatenate([c.regimes for c in curves])
+    first = curves[0]
+    return RelicCurve(m_V=m_axis, roots=roots, regimes=regimes, target=first.target, dm=first.dm, model=first.model,
+                      branches=_branches(m_axis, roots, regimes))

@@ -1,0 +1,60 @@
+"""Laboratory, astrophysical and cosmological constraints on the (m_V, coupling) plane (Figs. 6-8).
+
+>>> from secretnu import constraints
+>>> for c in constraints.for_model("neutrinophilic"):
+...     print(c.name)                                         # doctest: +SKIP
+
+Computed here: Higgs invisible, W width, Z invisible, pi/K -> mu nu V and the nu4 lifetime
+(neutrinophilic); (g-2)_mu, (g-2)_e and CCFR trident (gauged models); BBN for all. Limits that need
+experimental data (BaBar, LHCb, beam dumps, NA64, Belle II, supernova, DUNE, ...) are loaded from
+Darkcast ``.lmt`` recasts or CSV files: see :mod:`secretnu.constraints.datasets`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import InputError
+from ..sterile import SterileNeutrino
+from . import cosmological, datasets, gauged, neutrinophilic
+from .base import BOUNDS, KINDS, Constraint, ExcludedRange, Measurement
+from .datasets import load_limits, read_csv_limit, read_lmt
+
+__all__ = ["Constraint", "ExcludedRange", "Measurement", "KINDS", "BOUNDS", "for_model",
+           "load_limits", "read_lmt", "read_csv_limit", "cosmological", "datasets", "gauged", "neutrinophilic"]
+
+_MODELS = ("neutrinophilic", "lmu-ltau", "b-l")
+
+
+def _model_key(name: str) -> str:
+    key = str(name).lower().replace("_", "-")
+    key = {"bminusl": "b-l", "lmultau": "lmu-ltau"}.get(key.replace("-", ""), key)
+    if key not in _MODELS:
+        raise InputError(f"unknown model {name!r}: choose one of {', '.join(_MODELS)}")
+    return key
+
+
+def for_model(model: str, dm: SterileNeutrino | None = None, *, inputs: str = "current",
+              include_projections: bool = True, limits: Iterable[str | Path] | None = None,
+              **options) -> list[Constraint]:
+    """Every constraint on ``model`` ("neutrinophilic", "lmu-ltau", "b-l").
+
+    ``dm`` adds the nu4 lifetime bound; ``inputs`` picks the experimental numbers ("current" or
+    "paper", neutrinophilic only); ``limits`` adds folders of Darkcast/CSV curves to those named in
+    ``SECRETNU_LIMITS_PATH``; further ``options`` go to :func:`neutrinophilic.constraints`
+    (``higgs_vertex``, ``meson_normalisation``, ``higgs_br``).
+    """
+    key = _model_key(model)
+    if key == "neutrinophilic":
+        out = neutrinophilic.constraints(inputs, include_projections=include_projections, **options)
+    else:
+        if options:
+            raise InputError(f"options {sorted(options)} apply to the neutrinophilic model only")
+        out = [gauged.trident(key), *gauged.g2_constraints(key)]
+    out.append(cosmological.bbn(key))
+    if dm is not None:
+        out.append(cosmological.lifetime(key, dm))
+    loaded = load_limits(key, limits)
+    out += [c for c in loaded if include_projections or c.kind != "projection"]
+    return out
