@@ -228,15 +228,34 @@ def _width_option(width: str | None) -> Any:
               help="Directory for finished chunks: an interrupted scan rerun with it resumes.")
 @click.option("--scheduler", default=None, help="Address of an existing dask scheduler (tcp://host:port).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="TOML configuration (see 'secretnu reproduce' and docs/cli.md): its sterile neutrinos, model "
+                   "and plane replace the options above.")
+@click.option("--quick", is_flag=True, help="With --config: the configuration's quick resolution.")
 def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str | None, counting: str | None,
          m_V_min: float,
          m_V_max: float, n_m_V: int, coupling_min: float, coupling_max: float, n_coupling: int, out: str,
-         store: str | None, scheduler: str | None, quiet: bool) -> None:
+         store: str | None, scheduler: str | None, quiet: bool, config_path: str | None, quick: bool) -> None:
     """Omega h^2 and production regime on the (m_V, coupling) plane (Fig. 4)."""
     from pathlib import Path
 
     from .scans import scan as run_scan
     from .sterile import SterileNeutrino
+
+    if config_path is not None:
+        from .config import load_config
+        from .reproduce import _save_scan, scans_for
+
+        cfg = load_config(config_path)
+        start = time.perf_counter()
+        datasets = scans_for(cfg, quick, _executor_from_scheduler(scheduler), store, progress=not quiet)
+        stem = Path(out).with_suffix("")
+        for k, ds in enumerate(datasets):
+            paths = _save_scan(ds, stem if len(datasets) == 1 else stem.with_name(f"{stem.name}_{k}"))
+            click.echo(f"{cfg.sterile[k][0]}, {cfg.model}: wrote {paths[0]} and {paths[1]}")
+        click.echo(f"{len(datasets)} scan(s) of {' x '.join(map(str, cfg.resolution(quick)))} points "
+                   f"in {time.perf_counter() - start:.2f} s")
+        return
 
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
     m_axis = _axis(m_V_min, m_V_max, n_m_V, "mV")
@@ -350,6 +369,65 @@ def constraints_cmd(m4: float, sin2_2theta: float, flavor: str, model_name: str,
         for _, lo, up in row["excluded"]:
             cells.append("-" if lo is None else (f">{lo:.2g}" if up is None else f"{lo:.2g}..{up:.2g}"))
         click.echo(f"  {row['name'][:34]:34s} {row['kind'][:5]:5s} " + " ".join(f"{c:>15s}" for c in cells))
+
+
+@cli.command()
+@_dm_options
+@_model_options
+@click.option("--out", type=click.Path(dir_okay=False), default="nu4_psd.dat", show_default=True,
+              help="CLASS ncdm phase-space file to write.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+def spectrum(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_V: float | None,
+             coupling: float | None, width: str | None, counting: str | None, out: str, as_json: bool) -> None:
+    """Relic momentum spectrum of nu_4 as a CLASS ncdm file, with <p/T> and a warmness summary."""
+    from .production import relic_density
+    from .spectrum import T_NCDM_OVER_T_CMB, warmness, write_class_psd
+    from .sterile import SterileNeutrino
+
+    dm = SterileNeutrino(m4, sin2_2theta, flavor)
+    result = relic_density(dm, _build_model(model_name, m_V, coupling, width, flavor, counting))
+    warm = warmness(result)
+    path = write_class_psd(result, out)
+    if as_json:
+        click.echo(json.dumps({"omega_h2": result.omega_h2, **warm.to_dict(), "file": str(path)}))
+        return
+    click.echo(f"{dm}: Omega h^2 = {result.omega_h2:.6g}")
+    click.echo(f"<p/T_nu> = {warm.mean_q:.3f} ({warm.mean_q_over_fd:.3f} x thermal), "
+               f"rms = {warm.rms_q:.3f}")
+    click.echo(f"thermal WDM mass with the same <p>/m and Omega: {warm.thermal_wdm_mass_keV:.3g} keV")
+    click.echo(f"wrote {path}: CLASS m_ncdm = {dm.mass * 1e9:.6g} eV, T_ncdm = {T_NCDM_OVER_T_CMB:.5f}, deg_ncdm = 1")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), default="secretnu-figures", show_default=True,
+              help="Folder for the figures (PNG, PDF) and their data (netCDF, CSV).")
+@click.option("--quick", is_flag=True, help="Coarse scans: about a minute instead of a few.")
+@_LIMITS
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def reproduce(out: str, quick: bool, limits: tuple[str, ...], quiet: bool) -> None:
+    """Figs. 4-8 of the paper and the data behind them, from the built-in configurations."""
+    from pathlib import Path
+
+    from tqdm.auto import tqdm
+
+    from .config import builtin_configs
+    from .reproduce import run_config
+
+    configs = builtin_configs()
+    start = time.perf_counter()
+    written = []
+    with tqdm(configs, unit="figure", desc="reproduce", disable=quiet) as bar:
+        for cfg in bar:
+            bar.set_postfix_str(cfg.figure)
+            t0 = time.perf_counter()
+            files = run_config(cfg, Path(out), quick=quick, limits=limits)
+            written.append((cfg, files, time.perf_counter() - t0))
+    for cfg, files, seconds in written:
+        kinds = ", ".join(sorted({p.suffix.lstrip('.') for p in files}))
+        click.echo(f"{cfg.figure} ({cfg.kind}, {cfg.model}): {len(files)} files [{kinds}] in {seconds:.1f} s")
+    total = sum(len(f) for _, f, _ in written)
+    click.echo(f"wrote {total} files to {out} in {time.perf_counter() - start:.1f} s"
+               + (" (quick resolution)" if quick else ""))
 
 
 def main() -> None:

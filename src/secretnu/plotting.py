@@ -14,7 +14,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from .diagnostics import Diagnostics  # noqa: E402
 from .units import format_energy  # noqa: E402
 
-__all__ = ["plot_diagnostics", "plot_relic_curves"]
+__all__ = ["plot_diagnostics", "plot_relic_curves", "plot_omega_plane"]
 
 
 def plot_diagnostics(diagnostics: Sequence[Diagnostics], labels: Sequence[str] | None = None,
@@ -133,6 +133,45 @@ def plot_relic_curves(curves: Sequence, labels: Sequence[str] | None = None, con
     if legend:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
     ax.grid(alpha=0.15, which="major")
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=150)
+    return fig
+
+
+def plot_omega_plane(ds, points: Sequence = (), *, target: float = 0.12, title: str = "",
+                     ax=None, path: str | Path | None = None) -> Figure:
+    """Fig. 4: Omega h^2 on the (m_V, coupling) plane from a ``scan`` dataset.
+
+    Filled decades of log10(Omega h^2), labelled contours at target x 10^k (the target thick), and
+    benchmark ``points`` (objects with ``name``, ``m_V``, ``coupling``) marked.
+    """
+    import numpy as np
+
+    fig = ax.figure if ax is not None else plt.figure(figsize=(6.8, 5.2))
+    ax = ax if ax is not None else fig.add_subplot()
+    m, c = ds["m_V"].values, ds["coupling"].values
+    log_omega = np.log10(np.clip(ds["omega_h2"].values.T, 1e-300, None))
+    lo, hi = np.floor(np.nanmin(log_omega)), np.ceil(np.nanmax(log_omega))
+    filled = ax.contourf(m, c, log_omega, levels=np.arange(max(lo, -8), min(hi, 8) + 0.5, 0.5), cmap="viridis",
+                         extend="both")
+    fig.colorbar(filled, ax=ax, label=r"$\log_{10}\,\Omega h^2$")
+    ks = np.arange(-4, 5)
+    levels = np.log10(target) + ks
+    lines = ax.contour(m, c, log_omega, levels=levels, colors="w", linewidths=[2.2 if k == 0 else 0.7 for k in ks],
+                       linestyles="solid")
+    ax.clabel(lines, fmt=lambda v: f"{10**v:.2g}", fontsize=7)
+    for p in points:
+        ax.plot(p.m_V, p.coupling, marker="*", ms=12, color="tab:red", mec="k")
+        ax.annotate(p.name, (p.m_V, p.coupling), xytext=(6, 4), textcoords="offset points", color="tab:red",
+                    fontsize=12, fontweight="bold")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"$m_V$ [GeV]")
+    ax.set_ylabel(_COUPLING_LABEL.get(ds.attrs.get("model", ""), "coupling"))
+    dm = ds.attrs
+    subtitle = f"$m_4$ = {dm.get('m4_GeV', float('nan')) * 1e6:.3g} keV, $\\sin^2 2\\theta$ = {dm.get('sin2_2theta', float('nan')):.2g}"
+    ax.set_title(f"{title}: {subtitle}" if title else subtitle, fontsize=10)
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=150)

@@ -1,0 +1,124 @@
+"""``secretnu reproduce``: every figure of the paper (Figs. 4-8) and the data behind it, from the
+configurations shipped in ``secretnu/configs`` (copy one and run it with ``secretnu scan --config``).
+
+Each figure is written as PNG and PDF; each scan as netCDF and CSV; diagnostics as CSV and netCDF.
+This module does I/O and orchestration only: the physics sits in the modules it calls.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+import xarray as xr
+
+from .config import FigureConfig, builtin_configs
+from .diagnostics import diagnose
+from .models import make_model
+from .scans import scan
+
+__all__ = ["reproduce", "run_config", "Written"]
+
+
+@dataclass(frozen=True)
+class Written:
+    figure: str
+    path: Path
+    seconds: float
+
+
+def _save_scan(ds: xr.Dataset, stem: Path) -> list[Path]:
+    ds.to_netcdf(stem.with_suffix(".nc"))
+    ds.to_dataframe().reset_index().to_csv(stem.with_suffix(".csv"), index=False)
+    return [stem.with_suffix(".nc"), stem.with_suffix(".csv")]
+
+
+def _save_figure(fig, stem: Path) -> list[Path]:
+    import matplotlib.pyplot as plt
+
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
+    fig.savefig(paths[0], dpi=150)
+    fig.savefig(paths[1])
+    plt.close(fig)
+    return paths
+
+
+def _plane(cfg: FigureConfig, quick: bool) -> tuple[np.ndarray, np.ndarray]:
+    n_m, n_c = cfg.resolution(quick)
+    return np.geomspace(*cfg.m_V_range, n_m), np.geomspace(*cfg.coupling_range, n_c)
+
+
+def scans_for(cfg: FigureConfig, quick: bool = False, executor=None, store: str | Path | None = None,
+              progress: bool = False) -> list[xr.Dataset]:
+    """One (m_V, coupling) scan per sterile neutrino of the configuration."""
+    m_axis, c_axis = _plane(cfg, quick)
+    out = []
+    for k, (dm, _) in enumerate(cfg.sterile):
+        sub = None if store is None else Path(store) / f"{cfg.figure}_{k}"
+        out.append(scan(dm, cfg.model, m_V=m_axis, coupling=c_axis, executor=executor, store=sub,
+                        width=cfg.width, counting=cfg.counting, progress=progress))
+    return out
+
+
+def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequence[str | Path] = (),
+               executor=None) -> list[Path]:
+    """Compute and draw one figure configuration into folder ``out``; returns the files written."""
+    from . import constraints as cons
+    from .plotting import plot_diagnostics, plot_omega_plane, plot_relic_curves
+
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / cfg.figure
+    written: list[Path] = []
+    if cfg.kind == "diagnostics":
+        dm = cfg.sterile[0][0]
+        diags = [diagnose(dm, make_model(cfg.model, p.m_V, p.coupling, width=cfg.width, counting=cfg.counting))
+                 for p in cfg.points]
+        data = xr.Dataset()
+        for p, d in zip(cfg.points, diags):
+            dim = f"z_{p.name}"
+            for var in ("T", "gamma_over_H", "theta_eff_over_theta", "df4_dlnz"):
+                data[f"{var}_{p.name}"] = ((dim,), getattr(d, var))
+            data = data.assign_coords({dim: d.z})
+            data.attrs[f"regime_{p.name}"] = d.regime
+            data.attrs[f"z0_z1_z2_{p.name}"] = [d.z0, d.z1, d.z2]
+            table = np.column_stack([d.z, d.T, d.gamma_over_H, d.theta_eff_over_theta, d.df4_dlnz])
+            csv = out / f"{cfg.figure}_{p.name}.csv"
+            np.savetxt(csv, table, delimiter=",", header="z,T_GeV,Gamma_over_H,theta_eff_over_theta,df4_dlnz",
+                       comments="")
+            written.append(csv)
+        data.attrs.update(m4_GeV=dm.mass, sin2_2theta=dm.sin2_2theta, model=cfg.model, x=diags[0].x)
+        data.to_netcdf(stem.with_suffix(".nc"))
+        written.append(stem.with_suffix(".nc"))
+        fig = plot_diagnostics(diags, [f"{p.name} (regime {d.regime})" for p, d in zip(cfg.points, diags)])
+        return written + _save_figure(fig, stem)
+    datasets = scans_for(cfg, quick, executor)
+    for k, ds in enumerate(datasets):
+        written += _save_scan(ds, out / (cfg.figure if len(datasets) == 1 else f"{cfg.figure}_{k}"))
+    if cfg.kind == "omega-plane":
+        fig = plot_omega_plane(datasets[0], cfg.points, title=cfg.title)
+    else:
+        found = cons.for_model(cfg.model, cfg.sterile[0][0], inputs=cfg.inputs, limits=limits)
+        found = [c for c in found if c.name != "nu4 lifetime"]  # depends on the sterile neutrino; never leading
+        fig = plot_relic_curves(datasets, [label for _, label in cfg.sterile], found, model=cfg.model,
+                                m_range=cfg.m_V_range, coupling_range=cfg.coupling_range)
+        fig.axes[0].set_title(cfg.title, fontsize=10)
+    return written + _save_figure(fig, stem)
+
+
+def reproduce(out: str | Path = "secretnu-figures", quick: bool = False, limits: Sequence[str | Path] = (),
+              configs: Iterable[FigureConfig] | None = None, executor=None,
+              report: Callable[[str], None] | None = None) -> list[Written]:
+    """Write Figs. 4-8 and their data into ``out``; ``quick`` lowers the scan resolution."""
+    out = Path(out)
+    done = []
+    for cfg in (list(configs) if configs is not None else builtin_configs()):
+        start = time.perf_counter()
+        files = run_config(cfg, out, quick=quick, limits=limits, executor=executor)
+        elapsed = time.perf_counter() - start
+        done += [Written(cfg.figure, p, elapsed) for p in files]
+        if report is not None:
+            report(f"{cfg.figure}: {len(files)} files in {elapsed:.1f} s")
+    return done
