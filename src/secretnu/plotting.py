@@ -14,7 +14,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from .diagnostics import Diagnostics  # noqa: E402
 from .units import format_energy  # noqa: E402
 
-__all__ = ["plot_diagnostics", "plot_relic_curves", "plot_omega_plane"]
+__all__ = ["plot_diagnostics", "plot_relic_curves", "plot_omega_plane", "save_figure"]
 
 
 def plot_diagnostics(diagnostics: Sequence[Diagnostics], labels: Sequence[str] | None = None,
@@ -176,3 +176,13 @@ def plot_omega_plane(ds, points: Sequence = (), *, target: float = 0.12, title: 
     if path is not None:
         fig.savefig(path, dpi=150)
     return fig
+
+
+def save_figure(fig: Figure, stem: str | Path) -> list[Path]:
+    """Write ``fig`` as STEM.png (150 dpi) and STEM.pdf, then close it; returns the two paths."""
+    stem = Path(stem)
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
+    fig.savefig(paths[0], dpi=150)
+    fig.savefig(paths[1])
+    plt.close(fig)
+    return paths

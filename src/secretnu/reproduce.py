@@ -36,16 +36,6 @@ def _save_scan(ds: xr.Dataset, stem: Path) -> list[Path]:
     return [stem.with_suffix(".nc"), stem.with_suffix(".csv")]
 
 
-def _save_figure(fig, stem: Path) -> list[Path]:
-    import matplotlib.pyplot as plt
-
-    paths = [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
-    fig.savefig(paths[0], dpi=150)
-    fig.savefig(paths[1])
-    plt.close(fig)
-    return paths
-
-
 def _plane(cfg: FigureConfig, quick: bool) -> tuple[np.ndarray, np.ndarray]:
     n_m, n_c = cfg.resolution(quick)
     return np.geomspace(*cfg.m_V_range, n_m), np.geomspace(*cfg.coupling_range, n_c)
@@ -67,7 +57,7 @@ def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequen
                executor=None) -> list[Path]:
     """Compute and draw one figure configuration into folder ``out``; returns the files written."""
     from . import constraints as cons
-    from .plotting import plot_diagnostics, plot_omega_plane, plot_relic_curves
+    from .plotting import plot_diagnostics, plot_omega_plane, plot_relic_curves, save_figure
 
     out.mkdir(parents=True, exist_ok=True)
     stem = out / cfg.figure
@@ -93,7 +83,7 @@ def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequen
         data.to_netcdf(stem.with_suffix(".nc"))
         written.append(stem.with_suffix(".nc"))
         fig = plot_diagnostics(diags, [f"{p.name} (regime {d.regime})" for p, d in zip(cfg.points, diags)])
-        return written + _save_figure(fig, stem)
+        return written + save_figure(fig, stem)
     datasets = scans_for(cfg, quick, executor)
     for k, ds in enumerate(datasets):
         written += _save_scan(ds, out / (cfg.figure if len(datasets) == 1 else f"{cfg.figure}_{k}"))
@@ -105,7 +95,7 @@ def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequen
         fig = plot_relic_curves(datasets, [label for _, label in cfg.sterile], found, model=cfg.model,
                                 m_range=cfg.m_V_range, coupling_range=cfg.coupling_range)
         fig.axes[0].set_title(cfg.title, fontsize=10)
-    return written + _save_figure(fig, stem)
+    return written + save_figure(fig, stem)
 
 
 def reproduce(out: str | Path = "secretnu-figures", quick: bool = False, limits: Sequence[str | Path] = (),
