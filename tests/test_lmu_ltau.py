@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pytest
 
 from secretnu import InputError, LmuLtau, Neutrinophilic, SterileNeutrino, keV, relic_density
@@ -91,3 +93,17 @@ def test_on_shell_regime_doubles_neutrinophilic():
     ratio = (relic_density(dm, LmuLtau(0.03, 4.8e-6), spectrum=False).omega_h2
              / relic_density(dm, Neutrinophilic(0.03, 4.8e-6), spectrum=False).omega_h2)
     assert 1.9 < ratio < 2.05
+
+
+@pytest.mark.parametrize("model", ["lmu-ltau", "b-l"])
+def test_relic_curves_are_s_shaped_for_both_paper_sterile_neutrinos(model):
+    """Figs. 7, 8: three couplings solve Omega h^2 = 0.12 inside the fold, one outside it; in the
+    light-V regime the curve lies a factor sqrt(2) below the neutrinophilic one (twice the on-shell rate)."""
+    from secretnu import relic_curve
+
+    for dm, fold in ((SterileNeutrino(7.1 * keV, 7e-11), 0.8), (SterileNeutrino(50 * keV, 1e-15), 0.25)):
+        c = relic_curve(dm, model, m_V=[0.01, fold], coupling_range=(1e-7, 1.0))
+        assert np.isfinite(c.roots).sum(axis=1).tolist() == [1, 3]
+        assert list(c.regimes[1]) == ["C", "B", "A"]
+        ref = relic_curve(dm, "neutrinophilic", m_V=[0.01], coupling_range=(1e-7, 1.0))
+        assert c.roots[0, 0] / ref.roots[0, 0] == pytest.approx(2**-0.5, rel=0.03)
