@@ -10,9 +10,18 @@ from .bminusl import BminusL
 from .lmu_ltau import LmuLtau
 from .neutrinophilic import Neutrinophilic
 
-__all__ = ["MODELS", "make_model"]
+__all__ = ["MODELS", "make_model", "model_key"]
 
 MODELS: dict[str, type] = {"neutrinophilic": Neutrinophilic, "lmu-ltau": LmuLtau, "b-l": BminusL}
+
+
+def model_key(name: str) -> str:
+    """Registry key of a model name, accepting aliases ("B-L", "bminusl", "Lmu_Ltau", ...)."""
+    key = str(name).lower().replace("_", "-")
+    key = {"bminusl": "b-l", "lmultau": "lmu-ltau"}.get(key.replace("-", ""), key)
+    if key not in MODELS:
+        raise InputError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
+    return key
 
 
 def make_model(name: str, m_V: float, coupling: float, **options: Any) -> Any:
@@ -20,10 +29,7 @@ def make_model(name: str, m_V: float, coupling: float, **options: Any) -> Any:
 
     Options set to ``None`` mean the model's default; other options the model does not have are refused.
     """
-    key = str(name).lower().replace("_", "-")
-    key = {"bminusl": "b-l", "lmultau": "lmu-ltau"}.get(key.replace("-", ""), key)
-    if key not in MODELS:
-        raise InputError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
+    key = model_key(name)
     cls = MODELS[key]
     accepted = {f.name for f in fields(cls)}
     options = {k: v for k, v in options.items() if v is not None}  # None: the model's default

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import InputError
+from ..models import model_key
 from ..sterile import SterileNeutrino
 from . import cosmological, datasets, gauged, neutrinophilic
 from .base import BOUNDS, KINDS, Constraint, ExcludedRange, Measurement
@@ -23,17 +24,6 @@ from .datasets import load_limits, read_csv_limit, read_lmt
 
 __all__ = ["Constraint", "ExcludedRange", "Measurement", "KINDS", "BOUNDS", "for_model",
            "load_limits", "read_lmt", "read_csv_limit", "cosmological", "datasets", "gauged", "neutrinophilic"]
-
-_MODELS = ("neutrinophilic", "lmu-ltau", "b-l")
-
-
-def _model_key(name: str) -> str:
-    key = str(name).lower().replace("_", "-")
-    key = {"bminusl": "b-l", "lmultau": "lmu-ltau"}.get(key.replace("-", ""), key)
-    if key not in _MODELS:
-        raise InputError(f"unknown model {name!r}: choose one of {', '.join(_MODELS)}")
-    return key
-
 
 def for_model(model: str, dm: SterileNeutrino | None = None, *, inputs: str = "current",
               include_projections: bool = True, limits: Iterable[str | Path] | None = None,
@@ -45,7 +35,7 @@ def for_model(model: str, dm: SterileNeutrino | None = None, *, inputs: str = "c
     ``SECRETNU_LIMITS_PATH``; further ``options`` go to :func:`neutrinophilic.constraints`
     (``higgs_vertex``, ``meson_normalisation``, ``higgs_br``).
     """
-    key = _model_key(model)
+    key = model_key(model)
     if key == "neutrinophilic":
         out = neutrinophilic.constraints(inputs, include_projections=include_projections, **options)
     else:

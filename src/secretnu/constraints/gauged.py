@@ -30,18 +30,14 @@ G2_INPUTS: dict[str, Measurement] = {
 _CCFR = Measurement(0.82, "+- 0.28", "CCFR, Mishra et al., PRL 66 (1991) 3117")
 
 
-def gauss_legendre_unit(n: int) -> tuple[np.ndarray, np.ndarray]:
-    t, w = gauss_legendre(n)
-    return 0.5 * (t + 1), 0.5 * w
-
-
 def delta_a(m_V: np.ndarray, coupling: float | np.ndarray = 1.0, m_lepton: float = C.M_MU) -> np.ndarray:
     """One-loop vector contribution to a_l = (g-2)_l / 2 (module docstring)."""
     m = np.atleast_1d(np.asarray(m_V, dtype=float))
     r = (m / m_lepton)[:, None] ** 2
     # the integrand switches on at x ~ sqrt(r) for a light V: geometric panels resolve any scale
     edges = np.concatenate([[0.0], np.geomspace(1e-7, 1.0, 36)])
-    x, w = panel(edges[:-1], edges[1:], *gauss_legendre_unit(16))
+    t, wt = gauss_legendre(16)
+    x, w = panel(edges[:-1], edges[1:], 0.5 * (t + 1), 0.5 * wt)
     x, w = x.ravel()[None, :], w.ravel()[None, :]
     loop = np.sum(w * x * x * (1 - x) / (x * x + (1 - x) * r), axis=1)
     out = np.asarray(coupling, dtype=float) ** 2 / (4 * np.pi**2) * loop
