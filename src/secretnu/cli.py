@@ -244,14 +244,14 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
 
     if config_path is not None:
         from .config import load_config
-        from .reproduce import _save_scan, scans_for
+        from .reproduce import save_scan, scans_for
 
         cfg = load_config(config_path)
         start = time.perf_counter()
         datasets = scans_for(cfg, quick, _executor_from_scheduler(scheduler), store, progress=not quiet)
         stem = Path(out).with_suffix("")
         for k, ds in enumerate(datasets):
-            paths = _save_scan(ds, stem if len(datasets) == 1 else stem.with_name(f"{stem.name}_{k}"))
+            paths = save_scan(ds, stem if len(datasets) == 1 else stem.with_name(f"{stem.name}_{k}"))
             click.echo(f"{cfg.sterile[k][0]}, {cfg.model}: wrote {paths[0]} and {paths[1]}")
         click.echo(f"{len(datasets)} scan(s) of {' x '.join(map(str, cfg.resolution(quick)))} points "
                    f"in {time.perf_counter() - start:.2f} s")

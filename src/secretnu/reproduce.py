@@ -20,7 +20,7 @@ from .diagnostics import diagnose
 from .models import make_model
 from .scans import scan
 
-__all__ = ["reproduce", "run_config", "Written"]
+__all__ = ["reproduce", "run_config", "scans_for", "save_scan", "Written"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class Written:
     seconds: float
 
 
-def _save_scan(ds: xr.Dataset, stem: Path) -> list[Path]:
+def save_scan(ds: xr.Dataset, stem: Path) -> list[Path]:
+    """Write a scan as STEM.nc and STEM.csv; returns both paths."""
     ds.to_netcdf(stem.with_suffix(".nc"))
     ds.to_dataframe().reset_index().to_csv(stem.with_suffix(".csv"), index=False)
     return [stem.with_suffix(".nc"), stem.with_suffix(".csv")]
@@ -86,12 +87,12 @@ def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequen
         return written + save_figure(fig, stem)
     datasets = scans_for(cfg, quick, executor)
     for k, ds in enumerate(datasets):
-        written += _save_scan(ds, out / (cfg.figure if len(datasets) == 1 else f"{cfg.figure}_{k}"))
+        written += save_scan(ds, out / (cfg.figure if len(datasets) == 1 else f"{cfg.figure}_{k}"))
     if cfg.kind == "omega-plane":
         fig = plot_omega_plane(datasets[0], cfg.points, title=cfg.title)
     else:
-        found = cons.for_model(cfg.model, cfg.sterile[0][0], inputs=cfg.inputs, limits=limits)
-        found = [c for c in found if c.name != "nu4 lifetime"]  # depends on the sterile neutrino; never leading
+        # no dm: the nu4 lifetime bound differs per sterile neutrino and is never the leading one
+        found = cons.for_model(cfg.model, inputs=cfg.inputs, limits=limits)
         fig = plot_relic_curves(datasets, [label for _, label in cfg.sterile], found, model=cfg.model,
                                 m_range=cfg.m_V_range, coupling_range=cfg.coupling_range)
         fig.axes[0].set_title(cfg.title, fontsize=10)

@@ -78,13 +78,15 @@ def _sorted(path, mass, lower, upper):
     return mass[order], lower[order], upper[order]
 
 
-def read_csv_limit(path: str | Path) -> tuple[dict[str, str], np.ndarray, np.ndarray, np.ndarray]:
+def read_csv_limit(path: str | Path, text: str | None = None) -> tuple[dict[str, str], np.ndarray, np.ndarray, np.ndarray]:
     """(metadata, mass [GeV], lower, upper) from the CSV format described in the module docstring."""
     path = Path(path)
-    try:
-        lines = path.read_text().splitlines()
-    except OSError as exc:
-        raise InputError(f"cannot read limit file {path}: {exc.strerror}") from None
+    if text is None:
+        try:
+            text = path.read_text()
+        except OSError as exc:
+            raise InputError(f"cannot read limit file {path}: {exc.strerror}") from None
+    lines = text.splitlines()
     meta: dict[str, str] = {}
     body = []
     for ln in lines:
@@ -152,12 +154,12 @@ def _from_lmt(path: Path, kind: str, model: str) -> Constraint | None:
 
 def _from_csv(path: Path, model: str) -> Constraint | None:
     try:
-        head = path.read_text().lstrip()
+        text = path.read_text()
     except OSError:
         return None
-    if not head.startswith("#") or "model:" not in head.split("m_V_GeV")[0]:
+    if not text.lstrip().startswith("#") or "model:" not in text.split("m_V_GeV")[0]:
         return None  # not a limit file: other CSVs (e.g. scan output) may share the folder
-    meta, mass, lower, upper = read_csv_limit(path)
+    meta, mass, lower, upper = read_csv_limit(path, text)
     if meta.get("model") != model:
         return None
     return curve_constraint(meta.get("name", path.stem), meta.get("kind", "limit"), model, mass, lower, upper,

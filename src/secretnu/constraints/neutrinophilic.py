@@ -36,23 +36,25 @@ __all__ = [
 _HIGGS_VERTEX = {"paper": 1.0, "operator": 4.0}
 _MESON_NORMALISATION = {"paper": 1.0, "standard": 0.25}
 
+_SHARED = {  # the same in both sets
+    "BR(h->inv) HL-LHC": Measurement(0.025, "", "HL-LHC projection, paper ref. [52]"),
+    "delta Gamma_Z,inv": Measurement(1.5e-3, "GeV", "PDG 2024: Gamma_inv = 499.0 +- 1.5 MeV (1 sigma)"),
+}
 #: Experimental inputs: the paper's and the current values, each with its source.
 INPUTS: dict[str, dict[str, Measurement]] = {
     "paper": {
         "BR(h->inv)": Measurement(0.24, "", "PDG 2018, as used in the paper (ref. [51])"),
-        "BR(h->inv) HL-LHC": Measurement(0.025, "", "HL-LHC projection, paper ref. [52]"),
         "delta Gamma_W": Measurement(0.042, "GeV", "PDG fit uncertainty, as used in the paper"),
-        "delta Gamma_Z,inv": Measurement(1.5e-3, "GeV", "PDG 2024: Gamma_inv = 499.0 +- 1.5 MeV (1 sigma)"),
         "BR(K->mu nu nu nubar)": Measurement(2.4e-6, "", "PDG, as used in the paper (E949)"),
         "BR(pi->mu nu nu nubar)": Measurement(5e-6, "", "PDG, as used in the paper"),
+        **_SHARED,
     },
     "current": {
         "BR(h->inv)": Measurement(0.107, "", "ATLAS, arXiv:2301.10731 (CMS: 0.15, arXiv:2303.01214)"),
-        "BR(h->inv) HL-LHC": Measurement(0.025, "", "HL-LHC projection, paper ref. [52]"),
         "delta Gamma_W": Measurement(0.050, "GeV", "PDG 2024 average 2.14 +- 0.05 GeV (with ATLAS 2024)"),
-        "delta Gamma_Z,inv": Measurement(1.5e-3, "GeV", "PDG 2024: Gamma_inv = 499.0 +- 1.5 MeV (1 sigma)"),
         "BR(K->mu nu nu nubar)": Measurement(1.0e-6, "", "NA62, arXiv:2101.12304"),
         "BR(pi->mu nu nu nubar)": Measurement(8.6e-6, "", "PIENU, arXiv:2006.00389"),
+        **_SHARED,
     },
 }
 
