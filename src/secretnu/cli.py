@@ -81,6 +81,11 @@ _COUNTING = click.option("--counting", type=click.Choice(["paper", "physical"]),
                          help="Gauged models: nu_a nubar_b cross section as in the paper (default) or physical.")
 
 
+_SM = click.option("--sm", type=click.Choice(["paper", "full"]), default="paper", show_default=True,
+                   help="Standard Model input: the paper's (Eqs. 2.6, 2.7) or every plasma species with "
+                        "Pauli blocking, nu and nubar counted and entropy heating (beyond the paper).")
+
+
 def _model_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = _COUNTING(func)
     func = click.option("--width", default=None,
@@ -109,13 +114,15 @@ def _build_model(model_name: str | None, m_V: float | None, coupling: float | No
 @cli.command()
 @_dm_options
 @_model_options
+@_SM
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def relic(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_V: float | None,
-          coupling: float | None, width: str | None, counting: str | None, as_json: bool) -> None:
+          coupling: float | None, width: str | None, counting: str | None, sm: str, as_json: bool) -> None:
     """Relic abundance Omega h^2 of nu_4 at one parameter point.
 
-    Without --model this is pure Dodelson-Widrow with the paper's Standard Model inputs
-    (Eqs. 2.6, 2.7); with one, Gamma = Gamma_SM + Gamma_V and V_T = V_SM + V_V (Eq. 3.13).
+    Without --model this is pure Dodelson-Widrow with the Standard Model input chosen by --sm
+    (default: the paper's Eqs. 2.6, 2.7); with one, Gamma = Gamma_SM + Gamma_V and
+    V_T = V_SM + V_V (Eq. 3.13).
     """
     from .production import relic_density
     from .sterile import SterileNeutrino
@@ -123,12 +130,13 @@ def relic(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
     model = _build_model(model_name, m_V, coupling, width, flavor, counting)
     start = time.perf_counter()
-    result = relic_density(dm, model)
+    result = relic_density(dm, model, sm=sm)
     elapsed = time.perf_counter() - start
     if as_json:
         click.echo(json.dumps({**result.to_dict(), "seconds": elapsed}))
         return
-    click.echo(f"{dm}, " + ("Standard Model interactions only" if model is None else str(model)))
+    click.echo(f"{dm}, " + ("Standard Model interactions only" if model is None else str(model))
+               + f" (sm={sm})")
     click.echo(f"Omega h^2        = {result.omega_h2:.6g}")
     click.echo(f"peak production  : T = {format_energy(result.T_peak)}")
     click.echo(f"<p/T_nu> relic   = {result.mean_q:.3f}")
@@ -138,20 +146,21 @@ def relic(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_
 @cli.command()
 @_dm_options
 @_model_options
+@_SM
 @click.option("--x", "x", type=float, default=1.0, show_default=True, help="Neutrino energy over temperature.")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Write the three-panel figure (Fig. 5 layout) to this file (PNG/PDF).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def diagnose(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_V: float | None,
-             coupling: float | None, width: str | None, counting: str | None, x: float, plot_path: str | None,
-             as_json: bool) -> None:
+             coupling: float | None, width: str | None, counting: str | None, sm: str, x: float,
+             plot_path: str | None, as_json: bool) -> None:
     """Fig. 5 diagnostics: Gamma/H, theta_eff/theta, d f4/d ln z, time scales and regime."""
     from .diagnostics import diagnose as run_diagnose
     from .sterile import SterileNeutrino
 
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
     model = _build_model(model_name or "neutrinophilic", m_V, coupling, width, flavor, counting)
-    diag = run_diagnose(dm, model, x=x)
+    diag = run_diagnose(dm, model, x=x, sm=sm)
     if plot_path is not None:
         from .plotting import plot_diagnostics
 
@@ -177,6 +186,7 @@ _INPUTS = click.option("--inputs", type=click.Choice(["current", "paper"]), defa
 
 
 def _plane_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = _SM(func)
     func = click.option("--n-coupling", type=click.IntRange(2, 100_000), default=200, show_default=True,
                         help="Number of couplings (log-spaced).")(func)
     func = click.option("--coupling-max", type=float, default=1.0, show_default=True)(func)
@@ -235,7 +245,8 @@ def _width_option(width: str | None) -> Any:
 def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str | None, counting: str | None,
          m_V_min: float,
          m_V_max: float, n_m_V: int, coupling_min: float, coupling_max: float, n_coupling: int, out: str,
-         store: str | None, scheduler: str | None, quiet: bool, config_path: str | None, quick: bool) -> None:
+         store: str | None, scheduler: str | None, quiet: bool, config_path: str | None, quick: bool,
+         sm: str) -> None:
     """Omega h^2 and production regime on the (m_V, coupling) plane (Fig. 4)."""
     from pathlib import Path
 
@@ -263,7 +274,7 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
     executor = _executor_from_scheduler(scheduler)
     start = time.perf_counter()
     ds = run_scan(dm, model_name, m_V=m_axis, coupling=c_axis, executor=executor, store=store,
-                  width=_width_option(width), counting=counting, progress=not quiet)
+                  width=_width_option(width), counting=counting, progress=not quiet, sm=sm)
     elapsed = time.perf_counter() - start
     out_path = Path(out)
     ds.to_netcdf(out_path)
@@ -289,7 +300,7 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
 def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str | None, counting: str | None,
           m_V_min: float,
           m_V_max: float, n_m_V: int, coupling_min: float, coupling_max: float, n_coupling: int, target: float,
-          out: str, plot_path: str | None, limits: tuple[str, ...], inputs: str) -> None:
+          out: str, plot_path: str | None, limits: tuple[str, ...], inputs: str, sm: str) -> None:
     """Every branch of the Omega h^2 = target curve in the (m_V, coupling) plane (Figs. 6-8)."""
     from pathlib import Path
 
@@ -306,7 +317,7 @@ def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: st
     for i in tqdm(range(0, m_axis.size, step), unit="chunk", desc="curve", disable=m_axis.size < 10):
         pieces.append(relic_curve(dm, model_name, m_V=m_axis[i:i + step], coupling_range=(coupling_min, coupling_max),
                                   target=target, width=_width_option(width), counting=counting,
-                                  n_bracket=max(n_coupling // 3, 20)))
+                                  n_bracket=max(n_coupling // 3, 20), sm=sm))
     import numpy as np
     import xarray as xr
 
@@ -374,28 +385,32 @@ def constraints_cmd(m4: float, sin2_2theta: float, flavor: str, model_name: str,
 @cli.command()
 @_dm_options
 @_model_options
+@_SM
 @click.option("--out", type=click.Path(dir_okay=False), default="nu4_psd.dat", show_default=True,
               help="CLASS ncdm phase-space file to write.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def spectrum(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_V: float | None,
-             coupling: float | None, width: str | None, counting: str | None, out: str, as_json: bool) -> None:
+             coupling: float | None, width: str | None, counting: str | None, sm: str, out: str,
+             as_json: bool) -> None:
     """Relic momentum spectrum of nu_4 as a CLASS ncdm file, with <p/T> and a warmness summary."""
     from .production import relic_density
     from .spectrum import T_NCDM_OVER_T_CMB, warmness, write_class_psd
     from .sterile import SterileNeutrino
 
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
-    result = relic_density(dm, _build_model(model_name, m_V, coupling, width, flavor, counting))
+    result = relic_density(dm, _build_model(model_name, m_V, coupling, width, flavor, counting), sm=sm)
     warm = warmness(result)
     path = write_class_psd(result, out)
     if as_json:
-        click.echo(json.dumps({"omega_h2": result.omega_h2, **warm.to_dict(), "file": str(path)}))
+        click.echo(json.dumps({"omega_h2": result.omega_h2, **warm.to_dict(), "states": result.states,
+                               "sm": sm, "file": str(path)}))
         return
     click.echo(f"{dm}: Omega h^2 = {result.omega_h2:.6g}")
     click.echo(f"<p/T_nu> = {warm.mean_q:.3f} ({warm.mean_q_over_fd:.3f} x thermal), "
                f"rms = {warm.rms_q:.3f}")
     click.echo(f"thermal WDM mass with the same <p>/m and Omega: {warm.thermal_wdm_mass_keV:.3g} keV")
-    click.echo(f"wrote {path}: CLASS m_ncdm = {dm.mass * 1e9:.6g} eV, T_ncdm = {T_NCDM_OVER_T_CMB:.5f}, deg_ncdm = 1")
+    click.echo(f"wrote {path}: CLASS m_ncdm = {dm.mass * 1e9:.6g} eV, T_ncdm = {T_NCDM_OVER_T_CMB:.5f}, "
+               f"deg_ncdm = {result.states}")
 
 
 @cli.command()

@@ -16,6 +16,7 @@ __all__ = [
     "ZETA3", "G_STAR_S_NU_DECOUPLING",
     "HBAR_GEV_S", "SIN2_THETA_W", "M_PI_CHARGED", "M_K_CHARGED", "F_PI", "F_K", "V_UD", "V_US",
     "TAU_PI_CHARGED", "TAU_K_CHARGED", "GAMMA_H_SM", "AGE_UNIVERSE_S",
+    "QUARK_MASS", "CKM",
 ]
 
 #: Fermi constant [GeV^-2], PDG 2024 (CODATA 2018: 1.1663787(6)e-5).
@@ -72,3 +73,11 @@ TAU_K_CHARGED: float = 1.2380e-8
 GAMMA_H_SM: float = 4.1e-3
 #: Age of the universe [s]: 13.797 Gyr, Planck 2018 (arXiv:1807.06209).
 AGE_UNIVERSE_S: float = 13.797e9 * 3.15576e7
+
+#: Quark masses [GeV], PDG 2024: MS-bar m_u, m_d, m_s at 2 GeV; m_c(m_c), m_b(m_b).
+QUARK_MASS: dict[str, float] = {"u": 2.16e-3, "d": 4.70e-3, "s": 93.5e-3, "c": 1.2730, "b": 4.183}
+#: |V_ij| of the CKM matrix (rows u, c; columns d, s, b), PDG 2024 global fit.
+CKM: dict[tuple[str, str], float] = {
+    ("u", "d"): V_UD, ("u", "s"): V_US, ("u", "b"): 0.00382,
+    ("c", "d"): 0.221, ("c", "s"): 0.975, ("c", "b"): 0.0411,
+}

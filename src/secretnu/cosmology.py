@@ -22,7 +22,7 @@ from .errors import InputError
 
 __all__ = [
     "GStarModel", "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar",
-    "DEFAULT_GSTAR", "hubble", "entropy_density",
+    "DEFAULT_GSTAR", "hubble", "entropy_density", "heating_factor",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -193,3 +193,14 @@ def entropy_density(T: ArrayLike, gstar: GStarModel = DEFAULT_GSTAR) -> FloatArr
     """Entropy density s = (2 pi^2 / 45) g*s(T) T^3 [GeV^3]."""
     T = np.asarray(T, dtype=float)
     return 2 * math.pi**2 / 45 * gstar.g_s(T) * T**3
+
+
+def heating_factor(T: ArrayLike, gstar: GStarModel = DEFAULT_GSTAR, step: float = 1e-3) -> FloatArray:
+    """-d ln a / d ln T = 1 + (1/3) d ln g*s / d ln T, from entropy conservation g*s T^3 a^3 = const.
+
+    The time spent per e-fold of temperature is this factor over H: 1 while g*s is constant, up to
+    ~1.5 through the QCD crossover. (Central difference in ln T with the given step.)
+    """
+    T = np.asarray(T, dtype=float)
+    up, down = np.log(gstar.g_s(T * math.exp(step))), np.log(gstar.g_s(T * math.exp(-step)))
+    return 1.0 + (up - down) / (6.0 * step)

@@ -12,8 +12,8 @@ from numpy.typing import NDArray
 from .constants import MU_REF, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel, hubble
 from .errors import InputError
-from .production import Model, sin2_2theta_eff, _validate_model
-from .sm import sm_potential, sm_rate
+from .production import KINETICS, Model, _validate_model, effective_hubble, sin2_2theta_eff
+from .sm import check_sm, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 
 __all__ = ["Diagnostics", "diagnose", "classify_regimes", "REGIMES"]
@@ -108,11 +108,13 @@ def diagnose(dm: SterileNeutrino, model: Model, x: float = 1.0, *, sm: str = "pa
     z = MU_REF / T
     E = x * T
     gamma_v, v_v, gamma_on = model.rate(E, T), model.potential(E, T), model.on_shell_rate(E, T)
+    kinetics = KINETICS[check_sm(sm)]
+    gamma_v, gamma_on = kinetics.model_rate_scale * gamma_v, kinetics.model_rate_scale * gamma_on
     gamma = sm_rate(E, T, dm.flavor, sm) + gamma_v
     pot = sm_potential(E, T, dm.flavor, sm) + v_v
     H = hubble(T, gstar)
     s2 = sin2_2theta_eff(dm, E, gamma, pot)
-    df4 = gamma / (4 * H) * s2 / (1 + math.exp(x))
+    df4 = gamma / (4 * effective_hubble(T, gstar, kinetics)) * s2 / (1 + math.exp(x))
     delta = dm.mass**2 / (2 * E)
 
     above = np.nonzero(gamma >= H)[0]

@@ -26,8 +26,8 @@ from .diagnostics import REGIMES, classify_regimes
 from .errors import InputError
 from .models import make_model
 from .neutrinophilic import on_shell_J, width_correction_C1, width_correction_residue
-from .production import _x_nodes, z_interval_integrals
-from .sm import sm_potential, sm_rate
+from .production import KINETICS, _x_nodes, effective_hubble, z_interval_integrals
+from .sm import check_sm, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 from .tables import KernelTables, kernel_tables
 
@@ -53,7 +53,9 @@ class FastGrid:
     delta: FloatArray      # (n_z, n_x+1) m4^2/(2E)
     gamma_sm: FloatArray   # (n_z, n_x+1)
     v_sm: FloatArray       # (n_z, n_x+1)
-    hubble: FloatArray     # (n_z,)
+    hubble: FloatArray     # (n_z,) d ln T/dt (H, or H over the entropy-heating factor)
+    states: int = 1        # sterile states counted (production.Kinetics)
+    model_rate_scale: float = 1.0
 
     @classmethod
     def build(cls, dm: SterileNeutrino, T_max: float, *, T_final: float = T_FINAL, points_per_decade: int = 40,
@@ -63,12 +65,13 @@ class FastGrid:
         xs, ws = _x_nodes(n_x)
         x = np.append(xs, 1.0)
         w = np.append(ws / (1 + np.exp(-xs)), 0.0)
-        H = hubble(T, gstar)
+        kinetics = KINETICS[check_sm(sm)]
+        H = effective_hubble(T, gstar, kinetics)
         prefactor = 45.0 / (4 * math.pi**4 * gstar.g_s(T) * H)
         E = x[None, :] * T[:, None]
         return cls(T=T, lnz=np.log(MU_REF / T), x=x, w=w, prefactor=prefactor, delta=dm.mass**2 / (2 * E),
                    gamma_sm=sm_rate(E, T[:, None], dm.flavor, sm), v_sm=sm_potential(E, T[:, None], dm.flavor, sm),
-                   hubble=H)
+                   hubble=H, states=kinetics.states, model_rate_scale=kinetics.model_rate_scale)
 
 
 def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model: str = "neutrinophilic",
@@ -94,6 +97,7 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
         s_off, j_ll, j_lr = tables.channel_J(q)
         j_off = j_off + a * s_off + b * j_ll + c * j_lr
         c1 = c1 + a * width_correction_residue(q)
+    rate_pref = grid.model_rate_scale * rate_pref  # one state's share of Eq. 3.6 (production.Kinetics)
     p_on = rate_pref * (1 + a) * j_on
     p_off = rate_pref * j_off
     p_c = rate_pref * math.pi * c1
@@ -121,7 +125,7 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
         detuning = grid.delta * c2t - pot
         g = 0.25 * gamma * num / (width2 + detuning**2)
         Y = z_interval_integrals(numerator, width2, detuning, grid.lnz) @ grid.w
-        omega[start:start + chunk] = Y * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
+        omega[start:start + chunk] = grid.states * Y * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
         regime[start:start + chunk] = classify_regimes(g[..., -1] / grid.hubble, gamma[..., -1], pot[..., -1],
                                                        gamma_v[..., -1], gamma_on[..., -1], v_v[..., -1],
                                                        grid.delta[:, -1])[0]

@@ -15,6 +15,14 @@ which conserves n/s through the drop of g*s between production and T_f. The lite
 (``convention="literal_eq_3_14"``: n(T_f)/s(T_f) at fixed x) overestimates Omega by
 g*s(T_prod)/g*s(T_f), a factor 3-15 (spec section 1); it is offered only for comparison.
 
+Kinetics (:data:`KINETICS`, chosen by ``sm``). ``sm="paper"`` follows the paper: time is
+d ln z = H dt (T ~ 1/a), and only nu_alpha -> nu_s is integrated while Gamma_V carries the factor 2
+of Eq. 3.6 for the antineutrinos. ``sm="full"`` is the standard treatment of Dodelson-Widrow
+codes: nu_alpha -> nu_s and nubar_alpha -> nubar_s are counted as two states, each with the
+collision rate of one neutrino (Gamma_SM + Gamma_V/2), and the time per e-fold of T is
+(1 + d ln g*s/d ln T / 3)/H (:func:`~secretnu.cosmology.heating_factor`), which matters through
+the QCD crossover.
+
 Quadrature: x on generalised Gauss-Laguerre nodes (weight x^2 e^-x, which carries the Fermi-Dirac
 tail); ln z on a uniform grid with the trapezoidal rule, which converges exponentially for an
 integrand that vanishes at both ends of the window.
@@ -32,19 +40,49 @@ from numpy.typing import NDArray
 from scipy.special import roots_genlaguerre
 
 from .constants import G_STAR_S_NU_DECOUPLING, MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
-from .cosmology import DEFAULT_GSTAR, GStarModel, hubble
+from .cosmology import DEFAULT_GSTAR, GStarModel, heating_factor, hubble
 from .errors import InputError
-from .sm import SM_OPTIONS, sm_potential, sm_rate
+from .sm import check_sm, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 
 __all__ = ["Model", "RelicResult", "relic_density", "CONVENTIONS", "production_integrand",
-           "active_rates", "sin2_2theta_eff", "z_interval_integrals"]
+           "active_rates", "sin2_2theta_eff", "z_interval_integrals", "Kinetics", "KINETICS",
+           "effective_hubble"]
 
 FloatArray = NDArray[np.float64]
 CONVENTIONS: tuple[str, ...] = ("comoving", "literal_eq_3_14")
 
 #: 1 GeV^3 in cm^-3: (GeV / (hbar c))^3 with hbar c = 1.973269804e-14 GeV cm (CODATA 2018).
 _GEV3_PER_CM3 = (1.0 / 1.973269804e-14) ** 3
+
+
+@dataclass(frozen=True)
+class Kinetics:
+    """How the production integral counts states and time for one Standard Model input.
+
+    states: sterile states produced: 1 (nu_s; the model's Gamma_V carries Eq. 3.6's factor 2 for
+        the antineutrinos, as in the paper) or 2 (nu_s and nubar_s counted explicitly).
+    entropy_heating: time per e-fold of T is heating_factor(T)/H instead of 1/H.
+    """
+
+    states: int
+    entropy_heating: bool
+
+    @property
+    def model_rate_scale(self) -> float:
+        """Factor on the model's Gamma_V (Eq. 3.6 counts both helicities; one state gets 1/states)."""
+        return 1.0 / self.states
+
+
+#: The kinetics that goes with each ``sm`` input (module docstring).
+KINETICS: dict[str, Kinetics] = {"paper": Kinetics(states=1, entropy_heating=False),
+                                 "full": Kinetics(states=2, entropy_heating=True)}
+
+
+def effective_hubble(T: Any, gstar: GStarModel, kinetics: Kinetics) -> FloatArray:
+    """d ln T/dt up to sign: H, or H / heating_factor with entropy heating."""
+    H = hubble(T, gstar)
+    return H / heating_factor(T, gstar) if kinetics.entropy_heating else H
 
 
 class Model(Protocol):
@@ -76,8 +114,9 @@ class RelicResult:
     T_peak: temperature of peak production [GeV].
     q, f4: relic momentum spectrum, q = p/T_nu (T_nu = T (g*s/10.75)^(1/3), the active-neutrino
         temperature), f4 the phase-space density per helicity state, normalised so that
-        n4/s = Y with n4 = T_nu^3/(2 pi^2) Int q^2 f4 dq. Empty if not requested.
+        n4/s = Y with n4 = states T_nu^3/(2 pi^2) Int q^2 f4 dq. Empty if not requested.
     mean_q: <p/T_nu> of the relic.
+    states: number of sterile states counted in Y (1: nu_s, as in the paper; 2: nu_s and nubar_s).
     """
 
     omega_h2: float
@@ -92,6 +131,7 @@ class RelicResult:
     dm: SterileNeutrino
     model: Any = None
     options: dict[str, Any] = field(default_factory=dict, repr=False)
+    states: int = 1
 
     @property
     def Y(self) -> float:
@@ -108,6 +148,7 @@ class RelicResult:
             "sin2_2theta": self.dm.sin2_2theta,
             "flavor": self.dm.flavor,
             "model": None if self.model is None else repr(self.model),
+            "states": self.states,
             **{k: v for k, v in self.options.items() if isinstance(v, (int, float, str, bool))},
         }
 
@@ -120,11 +161,14 @@ def _x_nodes(n: int) -> tuple[FloatArray, FloatArray]:
 
 def active_rates(dm: SterileNeutrino, model: Model | None, E: FloatArray, T: FloatArray,
                  sm: str = "paper") -> tuple[FloatArray, FloatArray]:
-    """Total collision rate and thermal potential of the active flavour (Eq. 3.13)."""
+    """Total collision rate and thermal potential of the active flavour (Eq. 3.13).
+
+    With ``sm="full"`` the rate is that of one neutrino: Gamma_V enters halved (see :class:`Kinetics`).
+    """
     gamma = sm_rate(E, T, dm.flavor, sm)
     pot = sm_potential(E, T, dm.flavor, sm)
     if model is not None:
-        gamma = gamma + model.rate(E, T)
+        gamma = gamma + KINETICS[sm].model_rate_scale * model.rate(E, T)
         pot = pot + model.potential(E, T)
     return gamma, pot
 
@@ -234,7 +278,9 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     ----------
     dm: the sterile neutrino.
     model: secret-interaction model (``None``: Standard Model only, pure Dodelson-Widrow).
-    sm: Standard Model rate/potential input, ``"paper"`` (Eqs. 2.6, 2.7).
+    sm: Standard Model input: ``"paper"`` (Eqs. 2.6, 2.7 and the paper's kinetics) or ``"full"``
+        (every plasma species, Pauli blocking, nu and nubar counted, entropy heating; see
+        :mod:`secretnu.sm` and :data:`KINETICS`).
     gstar: degrees-of-freedom model (default Saikawa & Shirai 2018).
     convention: ``"comoving"`` (default) or ``"literal_eq_3_14"`` (see module docstring).
     T_max, T_final: integration window [GeV]; T_max defaults to max(100 GeV, 30 m_V), capped at 1 TeV.
@@ -244,8 +290,7 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     """
     if not isinstance(dm, SterileNeutrino):
         raise InputError(f"dm must be a SterileNeutrino, got {type(dm).__name__}")
-    if sm not in SM_OPTIONS:
-        raise InputError(f"unknown Standard Model input sm={sm!r}: choose one of {', '.join(SM_OPTIONS)}")
+    check_sm(sm)
     if convention not in CONVENTIONS:
         raise InputError(f"unknown convention {convention!r}: choose one of {', '.join(CONVENTIONS)}")
     _validate_model(dm, model)
@@ -262,9 +307,10 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     x, w = _x_nodes(n_x)
     fd_over_weight = 1.0 / (1.0 + np.exp(-x))  # f_nu(x) e^{x}: the weight carries e^{-x}
 
+    kinetics = KINETICS[sm]
     E = x[None, :] * T[:, None]
     gamma, pot = active_rates(dm, model, E, T[:, None], sm)
-    H = hubble(T, gstar)
+    H = effective_hubble(T, gstar, kinetics)
     g_s_norm = gstar.g_s(T) if convention == "comoving" else np.full_like(T, gstar.g_s(T_final))
     # T^3 / (2 pi^2 H s) with s = 2 pi^2/45 g*s T^3 (g*s at T_f for the literal convention)
     prefactor = 45.0 / (4 * math.pi**4 * g_s_norm * H)
@@ -273,7 +319,8 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     dY_dlnz = (numerator / (width2 + detuning**2)) @ (w * fd_over_weight)
     if not np.all(np.isfinite(dY_dlnz)):
         raise FloatingPointError("non-finite production rate: check the model kernels at these parameters")
-    Y = float(z_interval_integrals(numerator, width2, detuning, lnz) @ (w * fd_over_weight))
+    dY_dlnz = kinetics.states * dY_dlnz
+    Y = kinetics.states * float(z_interval_integrals(numerator, width2, detuning, lnz) @ (w * fd_over_weight))
     omega_h2 = Y * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
 
     i = int(np.argmax(dY_dlnz))
@@ -292,7 +339,8 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     options = dict(sm=sm, convention=convention, T_max=T_max, T_final=T_final,
                    points_per_decade=points_per_decade, n_x=n_x)
     return RelicResult(omega_h2=omega_h2, relic_yield=Y, z=MU_REF / T, T=T, dY_dlnz=dY_dlnz,
-                       T_peak=T_peak, q=q, f4=f4, mean_q=mean_q, dm=dm, model=model, options=options)
+                       T_peak=T_peak, q=q, f4=f4, mean_q=mean_q, dm=dm, model=model, options=options,
+                       states=kinetics.states)
 
 
 def _spectrum(dm: SterileNeutrino, model: Model | None, sm: str, T: FloatArray, lnz: FloatArray,

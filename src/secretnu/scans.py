@@ -32,6 +32,7 @@ from .constants import T_FINAL
 from .engine import REGIMES, FastGrid, column_omega, fast_window
 from .errors import InputError
 from .models import make_model
+from .sm import check_sm
 from .sterile import SterileNeutrino
 from .tables import kernel_tables
 
@@ -50,12 +51,13 @@ class _Settings:
     points_per_decade: int
     n_x: int
     T_final: float
+    sm: str = "paper"
 
 
 @lru_cache(maxsize=8)
 def _grid(dm: SterileNeutrino, T_max: float, settings: _Settings) -> FastGrid:
     return FastGrid.build(dm, T_max, T_final=settings.T_final, points_per_decade=settings.points_per_decade,
-                          n_x=settings.n_x)
+                          n_x=settings.n_x, sm=settings.sm)
 
 
 def _columns(dm: SterileNeutrino, m_values: Sequence[float], couplings: FloatArray,
@@ -130,7 +132,7 @@ def _manifest(dm: SterileNeutrino, m_V: FloatArray, coupling: FloatArray, settin
     return {"m4": dm.mass, "sin2_2theta": dm.sin2_2theta, "flavor": dm.flavor, "model": settings.model,
             "width": settings.width, "counting": settings.counting, "points_per_decade": settings.points_per_decade, "n_x": settings.n_x,
             "T_final": settings.T_final, "n_m_V": int(m_V.size), "n_coupling": int(coupling.size),
-            "chunk": chunk, "axes_sha256": digest}
+            "chunk": chunk, "axes_sha256": digest, "sm": settings.sm}
 
 
 def _executor(executor: Any) -> tuple[Executor, bool]:
@@ -147,7 +149,7 @@ def _executor(executor: Any) -> tuple[Executor, bool]:
 def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = (), coupling: ArrayLike = (), *,
          executor: Any = None, store: str | os.PathLike[str] | None = None, width: float | str | None = None,
          counting: str | None = None, points_per_decade: int = 40, n_x: int = 30, T_final: float = T_FINAL, chunk: int | None = None,
-         progress: bool = False) -> xr.Dataset:
+         progress: bool = False, sm: str = "paper") -> xr.Dataset:
     """Omega h^2 and production regime on the (m_V, coupling) grid.
 
     Parameters
@@ -165,6 +167,7 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     points_per_decade, n_x, T_final: quadrature settings of the fast engine.
     chunk: m_V columns per task (default: about four tasks per worker).
     progress: show a progress bar.
+    sm: Standard Model input, ``"paper"`` or ``"full"`` (see :func:`secretnu.relic_density`).
 
     Returns an ``xarray.Dataset`` with ``omega_h2`` and ``regime`` (labels A, B, C, DW) on
     (m_V, coupling), and every input in its attributes.
@@ -176,7 +179,7 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     model_name = _check_model(model)
     width, counting = _model_options(model, width, counting)
     m_axis, c_axis = _check_axis(m_V, "m_V"), _check_axis(coupling, "coupling")
-    settings = _Settings(model_name, width, counting, int(points_per_decade), int(n_x), float(T_final))
+    settings = _Settings(model_name, width, counting, int(points_per_decade), int(n_x), float(T_final), check_sm(sm))
     make_model(model_name, float(m_axis[0]), float(c_axis.max()), flavor=dm.flavor, width=width,
                counting=counting)  # validate
     serial = isinstance(executor, str) and executor == "serial"
@@ -224,7 +227,7 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     attrs = {"m4_GeV": dm.mass, "sin2_2theta": dm.sin2_2theta, "flavor": dm.flavor, "model": model_name,
              "width": "paper" if width is None else str(width),
              "counting": "paper" if counting is None else str(counting), "points_per_decade": settings.points_per_decade,
-             "n_x": settings.n_x, "T_final_GeV": settings.T_final, "sm": "paper",
+             "n_x": settings.n_x, "T_final_GeV": settings.T_final, "sm": settings.sm,
              "convention": "comoving", "gstar": "SaikawaShirai2018", "secretnu_version": __version__,
              "reference": "Kelly, Sen, Tangarife, Zhang, PRD 101, 115031 (2020), arXiv:2005.03681"}
     return xr.Dataset(
@@ -258,19 +261,20 @@ class RelicCurve:
     dm: SterileNeutrino
     model: str
     branches: dict[str, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
+    sm: str = "paper"
 
     def to_dataset(self) -> xr.Dataset:
         return xr.Dataset(
             {"coupling": (("m_V", "root"), self.roots), "regime": (("m_V", "root"), self.regimes)},
             coords={"m_V": ("m_V", self.m_V, {"units": "GeV"}), "root": np.arange(self.roots.shape[1])},
             attrs={"target_omega_h2": self.target, "m4_GeV": self.dm.mass, "sin2_2theta": self.dm.sin2_2theta,
-                   "flavor": self.dm.flavor, "model": self.model})
+                   "flavor": self.dm.flavor, "model": self.model, "sm": self.sm})
 
 
 def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = (),
                 coupling_range: tuple[float, float] = (1e-7, 1.0), target: float = 0.12, *,
                 width: float | str | None = None, counting: str | None = None, n_bracket: int = 80, tol: float = 1e-3,
-                points_per_decade: int = 40, n_x: int = 30, max_roots: int = 3) -> RelicCurve:
+                points_per_decade: int = 40, n_x: int = 30, max_roots: int = 3, sm: str = "paper") -> RelicCurve:
     """Every branch of the Omega h^2 = target contour at each m_V (Figs. 6-8)."""
     model_name = _check_model(model)
     width, counting = _model_options(model, width, counting)
@@ -280,7 +284,7 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
         raise InputError(f"coupling_range must be (lo, hi) with 0 < lo < hi, got {coupling_range!r}")
     if not (target > 0 and math.isfinite(target)):
         raise InputError(f"target must be a positive number, got {target!r}")
-    settings = _Settings(model_name, width, counting, int(points_per_decade), int(n_x), T_FINAL)
+    settings = _Settings(model_name, width, counting, int(points_per_decade), int(n_x), T_FINAL, check_sm(sm))
     tables = kernel_tables()
     ln_c = np.linspace(math.log(lo), math.log(hi), n_bracket)
     roots = np.full((m_axis.size, max_roots), np.nan)
@@ -316,7 +320,7 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
         roots[k, :idx.size] = np.exp(best)
         regimes[k, :idx.size] = np.array(REGIMES)[codes.astype(int)]
     return RelicCurve(m_V=m_axis, roots=roots, regimes=regimes, target=float(target), dm=dm, model=model_name,
-                      branches=_branches(m_axis, roots, regimes))
+                      branches=_branches(m_axis, roots, regimes), sm=settings.sm)
 
 
 def _branches(m_axis: FloatArray, roots: FloatArray, regimes: NDArray[np.str_]) -> dict[str, tuple[FloatArray, FloatArray]]:
@@ -338,4 +342,4 @@ def concat_curves(curves: Sequence[RelicCurve]) -> RelicCurve:
     regimes = np.concatenate([c.regimes for c in curves])
     first = curves[0]
     return RelicCurve(m_V=m_axis, roots=roots, regimes=regimes, target=first.target, dm=first.dm, model=first.model,
-                      branches=_branches(m_axis, roots, regimes))
+                      branches=_branches(m_axis, roots, regimes), sm=first.sm)

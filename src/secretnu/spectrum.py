@@ -1,11 +1,12 @@
 """The relic momentum spectrum: warmness summary and export as a CLASS ``ncdm`` phase-space file.
 
 :class:`~secretnu.production.RelicResult` holds f4(q) with q = p / T_nu, T_nu the active-neutrino
-temperature (T_nu/T_gamma = (4/11)^(1/3) today), normalised as one internal state:
-n4 = T_nu^3 / (2 pi^2) Int q^2 f4 dq. In CLASS this is an ncdm species with
+temperature (T_nu/T_gamma = (4/11)^(1/3) today), per internal state:
+n4 = g T_nu^3 / (2 pi^2) Int q^2 f4 dq with g = ``result.states`` (1 with ``sm="paper"``, which counts
+nu_s only; 2 with ``sm="full"``, nu_s and nubar_s). In CLASS this is an ncdm species with
 
     use_ncdm_psd_files = 1, ncdm_psd_filenames = <file>, m_ncdm = m4 [eV],
-    T_ncdm = 0.71377 (= (4/11)^(1/3), in units of T_cmb), deg_ncdm = 1,
+    T_ncdm = 0.71377 (= (4/11)^(1/3), in units of T_cmb), deg_ncdm = g,
 
 for which CLASS's Omega_ncdm equals our Omega h^2 / h^2 (the file holds the true occupation). Note
 that CLASS's default T_ncdm = 0.71611 is tuned for active neutrinos with non-instantaneous
@@ -77,10 +78,10 @@ def write_class_psd(result: RelicResult, path: str | Path) -> Path:
     q, f = _spectrum(result)
     path = Path(path)
     header = "\n".join([
-        "secretnu relic phase-space density of nu4 (one internal state)",
+        f"secretnu relic phase-space density of nu4 (per internal state, {result.states} state(s))",
         f"{result.dm}; Omega h^2 = {result.omega_h2:.6g}",
         f"CLASS: use_ncdm_psd_files = 1, m_ncdm = {result.dm.mass * 1e9:.6g} (eV), "
-        f"T_ncdm = {T_NCDM_OVER_T_CMB:.5f}, deg_ncdm = 1",
+        f"T_ncdm = {T_NCDM_OVER_T_CMB:.5f}, deg_ncdm = {result.states}",
         "columns: q = p/T_ncdm, f(q)",
     ])
     np.savetxt(path, np.column_stack([q, np.clip(f, 0.0, None)]), header=header, fmt="%.8e")
