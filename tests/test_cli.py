@@ -128,3 +128,16 @@ def test_curve_plot_with_limits(run, tmp_path):
               "--plot", str(png), "--limits", str(tmp_path))
     assert res.exit_code == 0, res.output
     assert png.stat().st_size > 20_000 and "constraints written" in res.output
+
+
+def test_relic_and_spectrum_with_full_sm(run, tmp_path):
+    res = run("relic", "--m4", "7.1keV", "--sin2-2theta", "1e-9", "--sm", "full", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["sm"] == "full" and out["states"] == 2
+    assert out["omega_h2"] == pytest.approx(0.0575, rel=0.1)  # sterile-dm
+    psd = tmp_path / "psd.dat"
+    res = run("spectrum", "--m4", "7.1keV", "--sin2-2theta", "1e-9", "--sm", "full", "--out", str(psd), "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["states"] == 2 and "deg_ncdm = 2" in psd.read_text()
+    assert run("relic", "--sm", "everything").exit_code == 2

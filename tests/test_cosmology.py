@@ -77,3 +77,26 @@ def test_tabulated_gstar_bad_input(tmp_path):
 def test_constant_gstar():
     g = ConstantGStar(10.75, 10.75)
     assert g.g_rho(np.ones(3)).tolist() == [10.75] * 3
+
+
+class _PowerLawGStar:
+    """g*s ~ T^k: the entropy-heating factor is exactly 1 + k/3."""
+
+    def __init__(self, k: float) -> None:
+        self.k = k
+
+    def g_rho(self, T):
+        return 20.0 * np.asarray(T, dtype=float) ** self.k
+
+    g_s = g_rho
+
+
+def test_heating_factor():
+    from secretnu.cosmology import heating_factor
+
+    T = np.geomspace(1e-3, 10.0, 7)
+    assert np.allclose(heating_factor(T, ConstantGStar(10.75, 10.75)), 1.0)
+    assert np.allclose(heating_factor(T, _PowerLawGStar(0.6)), 1.2, rtol=1e-6)
+    # through the QCD crossover g*s rises ~ T^1.2 (Saikawa-Shirai): more time per e-fold of T
+    assert 1.3 < heating_factor(0.17) < 1.6
+    assert heating_factor(1e-5) == pytest.approx(1.0, abs=1e-3)  # after e+e- annihilation

@@ -22,6 +22,26 @@ def test_fast_matches_exact(m_V, lam):
     assert fast[0] == pytest.approx(exact, rel=5e-3)
 
 
+@pytest.mark.parametrize("m_V, lam", [(2.77, 0.11), (0.88, 0.003), (0.03, 4.8e-6), (0.01, 1e-7)])
+def test_fast_matches_exact_full_sm(m_V, lam):
+    from secretnu.engine import FastGrid, fast_window
+
+    grid = FastGrid.build(DM, fast_window(m_V), sm="full")
+    fast, _ = column_omega(DM, m_V, [lam], grid=grid)
+    exact = relic_density(DM, Neutrinophilic(m_V, lam), sm="full", spectrum=False).omega_h2
+    assert fast[0] == pytest.approx(exact, rel=5e-3)
+
+
+def test_scan_records_sm_and_weak_coupling_corner_follows_full_dw():
+    ds = scan(DM, "neutrinophilic", m_V=[0.01, 1.0], coupling=[1e-9, 1e-2], executor="serial", sm="full")
+    assert ds.attrs["sm"] == "full"
+    # lower left: V negligible, so Omega is pure DW with the full SM rates
+    dw = relic_density(DM, sm="full", spectrum=False).omega_h2
+    assert float(ds.omega_h2[0, 0]) == pytest.approx(dw, rel=0.01)
+    with pytest.raises(InputError):
+        scan(DM, "neutrinophilic", m_V=[0.01], coupling=[1e-7], executor="serial", sm="both")
+
+
 def test_column_shares_lookups():
     lams = np.geomspace(1e-6, 1e-2, 7)
     together, _ = column_omega(DM, 0.5, lams)

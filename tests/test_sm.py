@@ -58,3 +58,111 @@ def test_flavor_names():
         check_flavor("sigma")
     with pytest.raises(InputError):
         sm_rate(1.0, 1.0, "mu", sm="nonsense")
+
+
+# ---- sm="full" --------------------------------------------------------------------------------
+
+from secretnu.constants import CKM, SIN2_THETA_W  # noqa: E402
+from secretnu.sm import (blocking_components, pauli_blocking, qcd_fraction, rate_breakdown,  # noqa: E402
+                         rate_coefficient)
+
+UNIT = 7 * math.pi / 27  # (7 pi/90)(10/3): one massless Dirac fermion with g_L^2 + g_R^2 = 1
+
+
+def test_full_rate_reduces_to_notzold_raffelt_below_the_muon_mass():
+    # Only nu, e+- present: the 2 -> 2 sum must give the paper's Eq. 2.7 coefficients
+    T = 3e-3
+    assert rate_coefficient(T, "mu", "full") == pytest.approx(0.92, rel=0.01)
+    assert rate_coefficient(T, "tau", "full") == pytest.approx(0.92, rel=0.01)
+    assert rate_coefficient(T, "e", "full") == pytest.approx(1.27, rel=0.02)
+    # the same number from the Z couplings by hand: neutrinos 1, electrons g_L^2 + g_R^2
+    g_l, g_r = -0.5 + SIN2_THETA_W, SIN2_THETA_W
+    assert rate_coefficient(T, "mu", "full") == pytest.approx(UNIT * (1 + g_l**2 + g_r**2), rel=1e-3)
+
+
+def test_full_rate_massless_limits_of_each_channel():
+    T = 60.0  # every quark but top relativistic; below the W mass
+    parts = rate_breakdown(T, "mu")
+    assert parts["neutrinos"] == pytest.approx(UNIT)
+    # W exchange with the e and tau doublets, weight 1 each
+    assert parts["leptons_cc"] == pytest.approx(2 * UNIT, rel=2e-3)
+    # three colours times the unitarity sums of the u and c rows of the CKM matrix
+    rows = sum(v**2 for v in CKM.values())
+    assert rows == pytest.approx(2.0, abs=2e-3)
+    hadrons = qcd_fraction(T)
+    assert parts["quarks_cc"] / hadrons == pytest.approx(3 * rows * UNIT, rel=2e-3)
+    z2 = lambda t3, q: (t3 - q * SIN2_THETA_W) ** 2 + (q * SIN2_THETA_W) ** 2  # noqa: E731
+    quarks_nc = 3 * (2 * z2(0.5, 2 / 3) + 3 * z2(-0.5, -1 / 3))
+    assert parts["quarks_nc"] / hadrons == pytest.approx(quarks_nc * UNIT, rel=2e-3)
+    leptons = z2(-0.5, -1) * 2 + (0.5 + SIN2_THETA_W) ** 2 + SIN2_THETA_W**2  # e, tau; mu with W interference
+    assert parts["leptons_nc"] == pytest.approx(leptons * UNIT, rel=2e-3)
+
+
+def test_qcd_fraction_is_smooth_through_the_crossover():
+    T = np.geomspace(0.03, 10.0, 400)
+    f = qcd_fraction(T)
+    assert np.all((f >= 0) & (f <= 1))
+    assert qcd_fraction(0.1) < 0.15 < 0.5 < qcd_fraction(0.2) < 0.6 < 0.85 < qcd_fraction(1.0) < 0.95
+    rise = T > 0.08
+    assert np.all(np.diff(f[rise]) > -1e-3)  # rises through the crossover
+    assert np.max(np.abs(np.diff(f))) < 0.02  # no step on a 400-point grid
+
+
+def test_full_rate_grows_through_the_qcd_crossover():
+    T = np.array([0.01, 0.1, 0.2, 0.3, 1.0])
+    c = rate_coefficient(T, "mu", "full")
+    assert np.all(np.diff(c) > 0)
+    assert c[-1] / c[0] == pytest.approx(9.2, rel=0.1)  # ~9x more channels open at 1 GeV
+    assert 5 < rate_coefficient(0.3, "mu", "full") / rate_coefficient(0.3, "mu", "paper") < 7
+
+
+def _monte_carlo_blocking(x: float, n: int = 200_000, seed: int = 3) -> tuple[float, float]:
+    """B_s, B_t from explicit events: FD target, final state isotropic in the CM frame, boosted back."""
+    rng = np.random.default_rng(seed)
+    p = rng.gamma(3.0, 1.0, n)                     # p^2 e^-p, reweighted to p^2 f_FD(p)
+    w = 1 / (1 + np.exp(-p))
+    ct = rng.uniform(-1, 1, n)
+    p2 = np.stack([p * np.sqrt(1 - ct**2), np.zeros(n), p * ct])
+    P = p2 + np.array([0.0, 0.0, x])[:, None]
+    P0 = x + p
+    s = P0**2 - (P**2).sum(0)
+    beta = P / P0
+    cz, phi = rng.uniform(-1, 1, n), rng.uniform(0, 2 * np.pi, n)
+    n3 = np.stack([np.sqrt(1 - cz**2) * np.cos(phi), np.sqrt(1 - cz**2) * np.sin(phi), cz])
+    e = np.sqrt(s) / 2
+    b2 = (beta**2).sum(0)
+    gamma = 1 / np.sqrt(1 - b2)
+    bn = (beta * n3).sum(0)
+    E3 = gamma * e * (1 + bn)
+    p3z = e * n3[2] + ((gamma - 1) * e * bn / b2 + gamma * e) * beta[2]
+    t = -2 * x * (E3 - p3z)
+    fermi = lambda e_: 1 / (np.exp(e_) + 1)  # noqa: E731
+    block = (1 - fermi(E3)) * (1 - fermi(P0 - E3))
+    flux = w / p                                   # f(p2) p2^2 dp2 with the 1/(E1 E2) flux factor
+    b_s = (flux * s**2 * block).sum() / (flux * s**2).sum()      # |M|^2 ~ s^2
+    b_t = (flux * t**2 * block).sum() / (flux * t**2).sum()      # |M|^2 ~ t^2
+    return float(b_s), float(b_t)
+
+
+@pytest.mark.parametrize("x", [0.3, 1.0, 3.0, 10.0])
+def test_pauli_blocking_against_monte_carlo(x):
+    b_s, b_t = blocking_components(x)
+    mc_s, mc_t = _monte_carlo_blocking(x)
+    assert b_s[0] == pytest.approx(mc_s, rel=3e-3)
+    assert b_t[0] == pytest.approx(mc_t, rel=3e-3)
+    assert pauli_blocking(x) == pytest.approx(0.6 * b_s[0] + 0.4 * b_t[0], rel=1e-3)
+
+
+def test_pauli_blocking_limits():
+    assert pauli_blocking(1e3) == pytest.approx(1.0, abs=1e-3)   # final states far above T
+    low = pauli_blocking(1e-3)
+    assert 0.6 < low < 0.7                                         # both final states ~T
+    x = np.geomspace(1e-2, 1e2, 50)
+    assert np.all(np.diff(pauli_blocking(x)) > 0)
+
+
+def test_full_rate_is_blocked_and_linear_at_large_energy():
+    E, T = np.array([0.3, 3.0, 300.0]) * 0.2, 0.2
+    ratio = sm_rate(E, T, "mu", "full") / (rate_coefficient(T, "mu", "full") * G_F**2 * E * T**4)
+    assert ratio == pytest.approx(pauli_blocking(E / T))
+    assert sm_potential(1.0, 0.3, "mu", "full") == sm_potential(1.0, 0.3, "mu", "paper")
