@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .constants import MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
-from .cosmology import DEFAULT_GSTAR, GStarModel, hubble
+from .cosmology import DEFAULT_GSTAR, GStarModel
 from .diagnostics import REGIMES, classify_regimes
 from .errors import InputError
 from .models import make_model
