@@ -29,11 +29,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import roots_genlaguerre, roots_laguerre
 
-from .quadrature import gauss_legendre
-
-from .cosmology import SaikawaShirai2018
 from .constants import CKM, G_F, LEPTON_MASS, M_W, M_Z, QUARK_MASS, SIN2_THETA_W
+from .cosmology import SaikawaShirai2018
 from .errors import InputError
+from .quadrature import gauss_legendre
 
 __all__ = ["FLAVORS", "SM_OPTIONS", "RATE_COEFFICIENT_PAPER", "fermion_energy_density",
            "relativistic_fraction", "qcd_fraction", "rate_coefficient", "rate_breakdown",
