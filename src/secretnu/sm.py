@@ -145,15 +145,9 @@ def rate_breakdown(T: ArrayLike, flavor: str = "mu") -> dict[str, NDArray[np.flo
     alpha = check_flavor(flavor)
     T = np.asarray(T, dtype=float)
     frac = {name: relativistic_fraction(m / T) for name, m in {**LEPTON_MASS, **QUARK_MASS}.items()}
-    leptons_nc = np.zeros_like(T)
-    leptons_cc = np.zeros_like(T)
-    for beta in FLAVORS:
-        g_l, g_r = _z_couplings(-0.5, -1.0)
-        if beta == alpha:
-            g_l += 1.0
-        else:
-            leptons_cc = leptons_cc + frac[beta] * frac[alpha]
-        leptons_nc = leptons_nc + (g_l**2 + g_r**2) * frac[beta]
+    g_l, g_r = _z_couplings(-0.5, -1.0)
+    leptons_nc = sum(((g_l + (beta == alpha)) ** 2 + g_r**2) * frac[beta] for beta in FLAVORS)
+    leptons_cc = sum(frac[beta] * frac[alpha] for beta in FLAVORS if beta != alpha)
     hadrons = qcd_fraction(T)
     quarks_nc = sum(_N_COLOUR * sum(c**2 for c in _z_couplings(0.5 if q in "uc" else -0.5, _QUARK_CHARGE[q]))
                     * frac[q] for q in QUARK_MASS)
