@@ -15,7 +15,8 @@ x = 1 node with zero weight carries the Fig. 5 diagnostics used for the regime l
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -26,7 +27,8 @@ from .diagnostics import REGIMES, classify_regimes
 from .errors import InputError
 from .models import make_model
 from .neutrinophilic import on_shell_J, width_correction_C1, width_correction_residue
-from .production import KINETICS, _x_nodes, effective_hubble, z_interval_integrals
+from .production import (KINETICS, ONSET_X_RANGE, effective_hubble, momentum_rule, resonance_onsets,
+                         z_interval_integrals)
 from .sm import check_sm, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 from .tables import KernelTables, kernel_tables
@@ -48,7 +50,7 @@ class FastGrid:
     T: FloatArray          # (n_z,)
     lnz: FloatArray        # (n_z,)
     x: FloatArray          # (n_x + 1,), last node is x = 1 (zero weight)
-    w: FloatArray          # (n_x + 1,), Gauss-Laguerre weights times f_nu e^x
+    w: FloatArray          # (n_x + 1,), weights of Int dx x^2 f_nu(x) (production.momentum_rule)
     prefactor: FloatArray  # (n_z,) T^3/(2 pi^2 H s)
     delta: FloatArray      # (n_z, n_x+1) m4^2/(2E)
     gamma_sm: FloatArray   # (n_z, n_x+1)
@@ -56,22 +58,91 @@ class FastGrid:
     hubble: FloatArray     # (n_z,) d ln T/dt (H, or H over the entropy-heating factor)
     states: int = 1        # sterile states counted (production.Kinetics)
     model_rate_scale: float = 1.0
+    dm: SterileNeutrino | None = None  # the sterile neutrino the grid was built for
+    sm: str = "paper"
+    n_x: int = 30
 
     @classmethod
     def build(cls, dm: SterileNeutrino, T_max: float, *, T_final: float = T_FINAL, points_per_decade: int = 40,
               n_x: int = 30, gstar: GStarModel = DEFAULT_GSTAR, sm: str = "paper") -> "FastGrid":
         n_z = int(math.ceil(points_per_decade * math.log10(T_max / T_final))) + 1
         T = np.geomspace(T_max, T_final, n_z)
-        xs, ws = _x_nodes(n_x)
+        xs, ws = momentum_rule(n_x)
         x = np.append(xs, 1.0)
-        w = np.append(ws / (1 + np.exp(-xs)), 0.0)
+        w = np.append(ws, 0.0)
         kinetics = KINETICS[check_sm(sm)]
         H = effective_hubble(T, gstar, kinetics)
         prefactor = 45.0 / (4 * math.pi**4 * gstar.g_s(T) * H)
-        E = x[None, :] * T[:, None]
-        return cls(T=T, lnz=np.log(MU_REF / T), x=x, w=w, prefactor=prefactor, delta=dm.mass**2 / (2 * E),
-                   gamma_sm=sm_rate(E, T[:, None], dm.flavor, sm), v_sm=sm_potential(E, T[:, None], dm.flavor, sm),
-                   hubble=H, states=kinetics.states, model_rate_scale=kinetics.model_rate_scale)
+        grid = cls(T=T, lnz=np.log(MU_REF / T), x=x, w=w, prefactor=prefactor, delta=np.empty(0),
+                   gamma_sm=np.empty(0), v_sm=np.empty(0), hubble=H, states=kinetics.states,
+                   model_rate_scale=kinetics.model_rate_scale, dm=dm, sm=sm, n_x=n_x)
+        delta, gamma_sm, v_sm = grid.sm_terms(x)
+        return replace(grid, delta=delta, gamma_sm=gamma_sm, v_sm=v_sm)
+
+    def sm_terms(self, x: FloatArray, rows: slice = slice(None)) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """m4^2/(2E), Gamma_SM and V_SM on (T[rows], x)."""
+        if self.dm is None:
+            raise InputError("this FastGrid was built without its sterile neutrino")
+        T = self.T[rows, None]
+        E = np.asarray(x, dtype=float)[None, :] * T
+        return (self.dm.mass**2 / (2 * E), sm_rate(E, T, self.dm.flavor, self.sm),
+                sm_potential(E, T, self.dm.flavor, self.sm))
+
+
+@dataclass(frozen=True)
+class _Kernels:
+    """Coupling-independent model kernels on (T, x) for one m_V (module docstring)."""
+
+    p_on: FloatArray
+    p_off: FloatArray
+    p_c: FloatArray
+    p_v: FloatArray
+
+
+class _Column:
+    """Kernel lookups of one column (fixed dm, m_V), at the grid's nodes or at any other x."""
+
+    def __init__(self, reference: Any, tables: KernelTables, grid: FastGrid, m_V: float) -> None:
+        self.reference, self.tables, self.grid, self.m_V = reference, tables, grid, m_V
+        self.weights = tuple(w[:, None] for w in reference.channel_weights(grid.T))
+        self.channels = any(np.any(w) for w in self.weights)
+
+    def potential(self, x: FloatArray, rows: slice = slice(None)) -> FloatArray:
+        """P_V = T G(x, m/T) on (T[rows], x), by one tensor-product spline evaluation."""
+        T = self.grid.T[rows]
+        return np.ascontiguousarray(T[:, None] * self.tables.potential_G_outer(x, self.m_V / T).T)
+
+    def kernels(self, x: FloatArray, rows: slice = slice(None), width_terms: bool = True) -> _Kernels:
+        """Kernels on (T[rows], x); ``width_terms=False`` drops the O(gw) term P_c (zero), which is
+        below 1e-6 of the rate when gw < 1e-6."""
+        grid, m_V = self.grid, self.m_V
+        T = grid.T[rows, None]
+        E = x[None, :] * T
+        q = 4 * E * T / m_V**2
+        a, b, c = (w[rows] for w in self.weights)
+        j_on, j_off = on_shell_J(q), self.tables.J_off(q)
+        c1 = width_correction_C1(q) if width_terms else 0.0
+        if self.channels:
+            s_off, j_ll, j_lr = self.tables.channel_J(q)
+            j_off = j_off + a * s_off + b * j_ll + c * j_lr
+            if width_terms:
+                c1 = c1 + a * width_correction_residue(q)
+        # one state's share of Eq. 3.6 (production.Kinetics)
+        rate_pref = grid.model_rate_scale * T * m_V**2 / (8 * math.pi**2 * E**2)
+        return _Kernels(p_on=rate_pref * (1 + a) * j_on, p_off=rate_pref * j_off, p_c=rate_pref * math.pi * c1,
+                        p_v=self.potential(x, rows))
+
+
+def _terms(kern: _Kernels, delta: FloatArray, gamma_sm: FloatArray, v_sm: FloatArray, lam2: Any, gw: Any,
+           c2t: float, sin2_2theta: float) -> tuple[FloatArray, ...]:
+    """The pieces of Eq. 2.5 at couplings lam2 = c^2 and widths gw = gamma_V/m (broadcast on the front)."""
+    gamma_on = lam2 * lam2 * kern.p_on / gw
+    gamma_v = gamma_on + lam2 * lam2 * (kern.p_off - gw * kern.p_c)
+    v_v = lam2 * kern.p_v
+    gamma = gamma_sm + gamma_v
+    pot = v_sm + v_v
+    mixing = delta**2 * sin2_2theta
+    return gamma, pot, gamma_v, gamma_on, v_v, mixing, mixing + 0.25 * gamma * gamma, delta * c2t - pot
 
 
 def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model: str = "neutrinophilic",
@@ -79,7 +150,12 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
                  tables: KernelTables | None = None, chunk: int = 8) -> tuple[FloatArray, FloatArray]:
     """Omega h^2 and regime codes (index into :data:`REGIMES`) for a vector of mass m_V at each
     coupling. ``model`` is a registry name (neutrinophilic, lmu-ltau, b-l); ``width`` (neutrinophilic)
-    and ``counting`` (gauged models) are passed to it. ``grid`` must have been built for ``dm``."""
+    and ``counting`` (gauged models) are passed to it. ``grid`` must have been built for ``dm``.
+
+    Couplings at which an in-medium resonance switches on inside the x range are redone on the
+    composite momentum rule of :func:`~secretnu.production.momentum_rule`, with the onsets found by
+    :func:`~secretnu.production.resonance_onsets`, as the exact path does.
+    """
     couplings = np.atleast_1d(np.asarray(couplings, dtype=float))
     if couplings.size == 0 or not np.all(np.isfinite(couplings)) or np.any(couplings <= 0):
         raise InputError("couplings must be positive and finite")
@@ -87,21 +163,10 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     reference = make_model(model, m_V, float(couplings.max()), **options)  # validates everything
     tables = tables or kernel_tables()
     grid = grid or FastGrid.build(dm, fast_window(m_V))
-    T = grid.T[:, None]
-    E = grid.x[None, :] * T
-    q = 4 * E * T / m_V**2
-    rate_pref = T * m_V**2 / (8 * math.pi**2 * E**2)
-    a, b, c = (w[:, None] for w in reference.channel_weights(grid.T))
-    j_on, j_off, c1 = on_shell_J(q), tables.J_off(q), width_correction_C1(q)
-    if np.any(a) or np.any(b) or np.any(c):
-        s_off, j_ll, j_lr = tables.channel_J(q)
-        j_off = j_off + a * s_off + b * j_ll + c * j_lr
-        c1 = c1 + a * width_correction_residue(q)
-    rate_pref = grid.model_rate_scale * rate_pref  # one state's share of Eq. 3.6 (production.Kinetics)
-    p_on = rate_pref * (1 + a) * j_on
-    p_off = rate_pref * j_off
-    p_c = rate_pref * math.pi * c1
-    p_v = T * tables.potential_G(grid.x[None, :], m_V / T)
+    if grid.dm is None or grid.dm != dm:
+        raise InputError("grid must be built by FastGrid.build for this sterile neutrino")
+    column = _Column(reference, tables, grid, m_V)
+    kern = column.kernels(grid.x)
     if isinstance(width, (int, float)):
         gws = np.full_like(couplings, float(width) / m_V)
     else:  # every model's width scales as coupling^2 at fixed m_V
@@ -109,24 +174,61 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
 
     omega = np.empty(couplings.size)
     regime = np.empty(couplings.size)
-    num = grid.delta**2 * dm.sin2_2theta
-    c2t = dm.cos_2theta
+    c2t, s2t = dm.cos_2theta, dm.sin2_2theta
+    to_omega = grid.states * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
+    x_base = grid.x[:-1]
+    inside = (x_base[1:] >= ONSET_X_RANGE[0]) & (x_base[:-1] <= ONSET_X_RANGE[1])
     for start in range(0, couplings.size, chunk):
-        lam = couplings[start:start + chunk, None, None]
+        lam2 = couplings[start:start + chunk, None, None] ** 2
         gw = gws[start:start + chunk, None, None]
-        lam2 = lam * lam
-        gamma_on = lam2 * lam2 * p_on / gw
-        gamma_v = gamma_on + lam2 * lam2 * (p_off - gw * p_c)
-        v_v = lam2 * p_v
-        gamma = grid.gamma_sm + gamma_v
-        pot = grid.v_sm + v_v
-        numerator = grid.prefactor[:, None] * 0.25 * gamma * num
-        width2 = num + 0.25 * gamma * gamma
-        detuning = grid.delta * c2t - pot
-        g = 0.25 * gamma * num / (width2 + detuning**2)
+        gamma, pot, gamma_v, gamma_on, v_v, mixing, width2, detuning = _terms(
+            kern, grid.delta, grid.gamma_sm, grid.v_sm, lam2, gw, c2t, s2t)
+        numerator = grid.prefactor[:, None] * 0.25 * gamma * mixing
         Y = z_interval_integrals(numerator, width2, detuning, grid.lnz) @ grid.w
-        omega[start:start + chunk] = grid.states * Y * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
-        regime[start:start + chunk] = classify_regimes(g[..., -1] / grid.hubble, gamma[..., -1], pot[..., -1],
+        omega[start:start + chunk] = to_omega * Y
+        g = 0.25 * gamma[..., -1] * mixing[:, -1] / (width2[..., -1] + detuning[..., -1] ** 2)
+        regime[start:start + chunk] = classify_regimes(g / grid.hubble, gamma[..., -1], pot[..., -1],
                                                        gamma_v[..., -1], gamma_on[..., -1], v_v[..., -1],
                                                        grid.delta[:, -1])[0]
+        # two resonance crossings more or fewer between neighbouring x nodes: an onset
+        positive = detuning[..., :-1] > 0
+        counts = np.count_nonzero(positive[..., 1:, :] ^ positive[..., :-1, :], axis=-2)
+        for i in np.nonzero(np.any((np.abs(np.diff(counts, axis=-1)) >= 2) & inside, axis=-1))[0]:
+            rows = _active_rows(numerator[i] / (width2[i] + detuning[i] ** 2) @ grid.w, detuning[i])
+            resolved = _resolved_yield(column, detuning[i, :, :-1], lam2.item(i), gw.item(i), c2t, s2t, rows)
+            if resolved is not None:
+                omega[start + i] = to_omega * resolved
     return omega, regime
+
+
+def _active_rows(profile: FloatArray, detuning: FloatArray, floor: float = 1e-9, pad: int = 4) -> slice:
+    """The z rows that matter: where the production rate exceeds ``floor`` of its peak or the
+    detuning changes sign (a resonance, possibly narrower than the grid), padded by ``pad`` rows."""
+    keep = profile > floor * profile.max()
+    keep[:-1] |= np.any(np.diff(detuning > 0, axis=0), axis=1)
+    where = np.nonzero(keep)[0]
+    if where.size == 0:
+        return slice(None)
+    return slice(max(int(where[0]) - pad, 0), int(where[-1]) + pad + 2)
+
+
+def _resolved_yield(column: _Column, detuning: FloatArray, lam2: float, gw: float, c2t: float, s2t: float,
+                    rows: slice = slice(None)) -> float | None:
+    """Yield of one coupling on the momentum rule that resolves its resonance onsets (None: no onset),
+    integrated over the z ``rows`` that carry the production."""
+    grid = column.grid
+    # at fixed T, m4^2/(2E) goes as 1/x and V_SM as x: scale the grid's x = 1 column
+    delta_1, v_sm_1 = grid.delta[:, -1], grid.v_sm[:, -1]
+
+    def detuning_at(x: float) -> FloatArray:
+        return delta_1 * (c2t / x) - x * v_sm_1 - lam2 * column.potential(np.array([x]))[:, 0]
+
+    onsets = resonance_onsets(detuning, grid.x[:-1], detuning_at)
+    if not onsets:
+        return None
+    x, w = momentum_rule(grid.n_x, onsets)
+    delta, gamma_sm, v_sm = grid.sm_terms(x, rows)
+    kern = column.kernels(x, rows, width_terms=gw > 1e-6)
+    gamma, _, _, _, _, mixing, width2, det = _terms(kern, delta, gamma_sm, v_sm, lam2, gw, c2t, s2t)
+    numerator = grid.prefactor[rows, None] * 0.25 * gamma * mixing
+    return float(z_interval_integrals(numerator, width2, det, grid.lnz[rows]) @ w)

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.special import expit
 
 from .constants import ZETA3
 from .errors import InputError
@@ -97,26 +98,31 @@ def on_shell_J(q: ArrayLike) -> FloatArray:
     return _thermal_log(1.0, np.asarray(q, dtype=float)) / 12.0
 
 
-def width_correction_residue(q: ArrayLike, h: float = 1e-3) -> FloatArray:
+def _thermal_log_terms(q: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """L(1) = ln(1 + e^{-1/q}) and its first two y-derivatives at y = 1 (L(y) = ln(1 + e^{-y/q}))."""
+    q = np.asarray(q, dtype=float)
+    occupation = expit(-1.0 / q)  # 1/(e^{1/q} + 1)
+    return _thermal_log(1.0, q), -occupation / q, occupation * (1 - occupation) / q**2
+
+
+def width_correction_residue(q: ArrayLike) -> FloatArray:
     """O(gw) term of a pure s-channel (residue only) rate integral: R''(1)/2 for the pole residue
-    R(y) = y^2 L/(12 pi), L = ln(1 + e^{-y/q}); central differences."""
-    q = np.asarray(q, dtype=float)
-
-    def R(y):
-        return y**2 * _thermal_log(y, q) / (12 * math.pi)
-
-    return 0.5 * (R(1 + h) - 2 * R(1.0) + R(1 - h)) / h**2
+    R(y) = y^2 L(y)/(12 pi), L = ln(1 + e^{-y/q}); R'' = (2L + 4y L' + y^2 L'')/(12 pi)."""
+    L, dL, d2L = _thermal_log_terms(q)
+    return (2 * L + 4 * dL + d2L) / (24 * math.pi)
 
 
-def width_correction_C1(q: ArrayLike, h: float = 1e-3) -> FloatArray:
+#: B_st(1) and B_st'(1) of the s-t interference bracket (1+y)^2 ln(1+y) - 3y^2/2 - y.
+_B_ST_1 = 4 * math.log(2) - 2.5
+_DB_ST_1 = 4 * math.log(2) - 2.0
+
+
+def width_correction_C1(q: ArrayLike) -> FloatArray:
     """O(gw) term of J for nu nubar -> nu nubar: C1 = R''(1)/2 + P'(1), with the interference
-    P(y) = -L B_st(y)/(2 pi y) added to the residue term."""
-    q = np.asarray(q, dtype=float)
-
-    def P(y):
-        return -_thermal_log(y, q) * _st_bracket(np.full_like(q, y)) / (2 * math.pi * y)
-
-    return width_correction_residue(q, h) + (P(1 + h) - P(1 - h)) / (2 * h)
+    P(y) = -L B_st(y)/(2 pi y) added to the residue term (closed-form derivatives at y = 1)."""
+    L, dL, _ = _thermal_log_terms(q)
+    dP = -(dL * _B_ST_1 + L * (_DB_ST_1 - _B_ST_1)) / (2 * math.pi)
+    return width_correction_residue(q) + dP
 
 
 def rate_integral(q: ArrayLike, gw: float) -> FloatArray:

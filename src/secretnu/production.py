@@ -33,21 +33,23 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import roots_genlaguerre
+from scipy.special import expit, roots_genlaguerre
 
 from .constants import G_STAR_S_NU_DECOUPLING, MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel, heating_factor, hubble
 from .errors import InputError
+from .quadrature import panel_rule
 from .sm import check_sm, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 
 __all__ = ["Model", "RelicResult", "relic_density", "CONVENTIONS", "production_integrand",
-           "active_rates", "sin2_2theta_eff", "z_interval_integrals", "Kinetics", "KINETICS",
-           "effective_hubble"]
+           "active_rates", "active_rate", "active_potential", "sin2_2theta_eff", "z_interval_integrals", "Kinetics", "KINETICS",
+           "effective_hubble", "momentum_rule", "resonance_onsets", "ONSET_X_RANGE"]
 
 FloatArray = NDArray[np.float64]
 CONVENTIONS: tuple[str, ...] = ("comoving", "literal_eq_3_14")
@@ -159,18 +161,27 @@ def _x_nodes(n: int) -> tuple[FloatArray, FloatArray]:
     return roots_genlaguerre(n, 2.0)
 
 
-def active_rates(dm: SterileNeutrino, model: Model | None, E: FloatArray, T: FloatArray,
-                 sm: str = "paper") -> tuple[FloatArray, FloatArray]:
-    """Total collision rate and thermal potential of the active flavour (Eq. 3.13).
+def active_rate(dm: SterileNeutrino, model: Model | None, E: FloatArray, T: FloatArray,
+                sm: str = "paper") -> FloatArray:
+    """Total collision rate of the active flavour, Gamma_SM + Gamma_V (Eq. 3.13).
 
     With ``sm="full"`` the rate is that of one neutrino: Gamma_V enters halved (see :class:`Kinetics`).
     """
     gamma = sm_rate(E, T, dm.flavor, sm)
+    return gamma if model is None else gamma + KINETICS[sm].model_rate_scale * model.rate(E, T)
+
+
+def active_potential(dm: SterileNeutrino, model: Model | None, E: FloatArray, T: FloatArray,
+                     sm: str = "paper") -> FloatArray:
+    """Thermal potential of the active flavour, V_T = V_SM + V_V (Eq. 3.13)."""
     pot = sm_potential(E, T, dm.flavor, sm)
-    if model is not None:
-        gamma = gamma + KINETICS[sm].model_rate_scale * model.rate(E, T)
-        pot = pot + model.potential(E, T)
-    return gamma, pot
+    return pot if model is None else pot + model.potential(E, T)
+
+
+def active_rates(dm: SterileNeutrino, model: Model | None, E: FloatArray, T: FloatArray,
+                 sm: str = "paper") -> tuple[FloatArray, FloatArray]:
+    """Total collision rate and thermal potential of the active flavour (Eq. 3.13)."""
+    return active_rate(dm, model, E, T, sm), active_potential(dm, model, E, T, sm)
 
 
 def mixing_terms(dm: SterileNeutrino, E: FloatArray, gamma: FloatArray,
@@ -194,6 +205,104 @@ def production_integrand(dm: SterileNeutrino, model: Model | None, x: FloatArray
     E = x * T
     gamma, pot = active_rates(dm, model, E, T, sm)
     return 0.25 * gamma * sin2_2theta_eff(dm, E, gamma, pot)
+
+
+#: Panel edges in x = E/T of the composite momentum rule used where a resonance switches on.
+_X_EDGES: tuple[float, ...] = (0.0, 1.5, 3.5, 6.5, 11.0, 18.0, 40.0)
+#: Onsets outside this x range are left to the plain rule: the Fermi-Dirac weight x^2 f_nu makes
+#: them irrelevant (below 0.05 and above 15 it is < 1e-3 and < 1e-4 of its peak).
+ONSET_X_RANGE: tuple[float, float] = (0.05, 15.0)
+
+
+def momentum_rule(n_x: int, onsets: Sequence[float] = ()) -> tuple[FloatArray, FloatArray]:
+    """Ascending nodes x and weights w with Int_0^inf dx x^2 f_nu(x) g(x) = sum w g(x).
+
+    Without onsets this is the n_x-point generalised Gauss-Laguerre rule. An onset x_c is where an
+    in-medium resonance D cos 2theta = V_T appears or disappears in the time window (two crossings
+    merging, see :func:`resonance_onsets`): the z-integrated yield has an (x_c - x)^(-1/2) cusp there,
+    smoothed over the resonance width, which fixed Laguerre nodes resolve only algebraically (the
+    answer then wobbles by up to 1% with n_x). With onsets the rule is composite Gauss-Legendre with
+    max(4, n_x // 6) nodes per panel, panel ends at the onsets and x = 0, 1.5, 3.5, 6.5, 11, 18, 40
+    (those within 25% of an onset dropped), mapped so that x - x_c ~ t^2 next to each onset.
+    """
+    if not len(onsets):
+        x, w = _x_nodes(n_x)
+        return x, w * expit(x)  # the Laguerre weight carries x^2 e^-x; f_nu e^x = expit(x)
+    b = np.unique(np.asarray(onsets, dtype=float))
+    if np.any(b <= 0) or np.any(b >= _X_EDGES[-1]):
+        raise InputError(f"onsets must lie in (0, {_X_EDGES[-1]}), got {b}")
+    interior = [e for e in _X_EDGES[1:-1] if np.all(np.abs(b - e) > 0.25 * e)]
+    edges = np.unique(np.concatenate([[_X_EDGES[0]], interior, b, [_X_EDGES[-1]]]))
+    x, w = panel_rule(edges, np.isin(edges, b), max(4, n_x // 6))
+    return x, w * x**2 * expit(-x)
+
+
+def _runs(column: FloatArray) -> list[tuple[int, int, float]]:
+    """Runs of one sign of a detuning column as (first, last, sign) node indices, in order."""
+    flips = np.nonzero(np.diff(column > 0))[0]
+    bounds = np.concatenate([[-1], flips, [column.size - 1]])
+    return [(int(a) + 1, int(b), 1.0 if column[b] > 0 else -1.0) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _peak(values: FloatArray) -> float:
+    """Largest value of a sampled function, refined by the parabola through its three nodes."""
+    i = int(np.argmax(values))
+    if 0 < i < values.size - 1:
+        left, mid, right = values[i - 1:i + 2]
+        curvature = left - 2 * mid + right
+        if curvature < 0:
+            return float(mid - (right - left) ** 2 / (8 * curvature))
+    return float(values[i])
+
+
+def resonance_onsets(detuning: FloatArray, x: FloatArray,
+                     detuning_at: Callable[[float], FloatArray] | None = None,
+                     x_range: tuple[float, float] = ONSET_X_RANGE, refine: int = 2) -> list[float]:
+    """Momenta x_c where a pair of resonance crossings of the detuning D cos 2theta - V_T appears or
+    disappears within the time window.
+
+    ``detuning`` is sampled on (z, x) with ascending x. Between adjacent x nodes whose number of
+    sign changes in z differs, the shallowest lobe (run of one sign between two crossings) on the
+    side that has it is followed: its depth e(x) = max of sign * D over the lobe and its neighbours
+    (parabola-refined) is positive while the lobe exists and turns negative where it closes, so
+    x_c is the root of e: interpolated linearly between the two nodes, then, with
+    ``detuning_at(x) -> D(z)``, refined by ``refine`` regula falsi (Illinois) steps. An onset from two lobes opening and closing
+    between the same pair of nodes is not seen.
+    """
+    counts = np.count_nonzero(np.diff(detuning > 0, axis=0), axis=0)
+    onsets: list[float] = []
+    # a lobe opens or closes two crossings at once; one crossing more or less left through an edge
+    for j in np.nonzero(np.abs(np.diff(counts)) >= 2)[0]:
+        lo, hi = float(x[j]), float(x[j + 1])
+        if hi < x_range[0] or lo > x_range[1]:
+            continue
+        more = j if counts[j] > counts[j + 1] else j + 1
+        runs = _runs(detuning[:, more])  # at least three: two crossings or more
+        # interior runs are lobes; the shallowest is the one that closes
+        depths = [_peak(sign * detuning[first:last + 1, more]) for first, last, sign in runs[1:-1]]
+        k = 1 + int(np.argmin(depths))
+        sign = runs[k][2]
+        start, stop = runs[k - 1][0], runs[k + 1][1] + 1  # the lobe and its two neighbours
+
+        def depth(column: FloatArray, start: int = start, stop: int = stop, sign: float = sign) -> float:
+            return _peak(sign * column[start:stop])
+
+        e_lo, e_hi = depth(detuning[:, j]), depth(detuning[:, j + 1])
+        if not e_lo * e_hi < 0:
+            continue
+        x_c = lo + (hi - lo) * e_lo / (e_lo - e_hi)
+        for _ in range(refine if detuning_at is not None else 0):  # Illinois steps: e is nearly linear
+            e_c = depth(detuning_at(x_c))
+            if e_c == 0:
+                break
+            if (e_c < 0) == (e_lo < 0):
+                lo, e_lo, e_hi = x_c, e_c, 0.5 * e_hi
+            else:
+                hi, e_hi, e_lo = x_c, e_c, 0.5 * e_lo
+            x_c = lo + (hi - lo) * e_lo / (e_lo - e_hi)
+        if x_range[0] <= x_c <= x_range[1]:
+            onsets.append(x_c)
+    return sorted(onsets)
 
 
 def z_interval_integrals(numerator: FloatArray, width2: FloatArray, detuning: FloatArray, lnz: FloatArray) -> FloatArray:
@@ -304,23 +413,34 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     n_z = int(math.ceil(points_per_decade * math.log10(T_max / T_final))) + 1
     T = np.geomspace(T_max, T_final, n_z)
     lnz = np.log(MU_REF / T)
-    x, w = _x_nodes(n_x)
-    fd_over_weight = 1.0 / (1.0 + np.exp(-x))  # f_nu(x) e^{x}: the weight carries e^{-x}
-
     kinetics = KINETICS[sm]
+    c2t = dm.cos_2theta
+
+    def detuning_at(x: Any) -> FloatArray:
+        E = np.multiply.outer(T, x)
+        T_b = T if np.ndim(x) == 0 else T[:, None]
+        return dm.mass**2 / (2 * E) * c2t - active_potential(dm, model, E, T_b, sm)
+
+    x, w = momentum_rule(n_x)
     E = x[None, :] * T[:, None]
-    gamma, pot = active_rates(dm, model, E, T[:, None], sm)
+    pot = active_potential(dm, model, E, T[:, None], sm)
+    onsets = resonance_onsets(dm.mass**2 / (2 * E) * c2t - pot, x, detuning_at)
+    if onsets:  # a resonance switches on inside the x range: panels that resolve its cusp
+        x, w = momentum_rule(n_x, onsets)
+        E = x[None, :] * T[:, None]
+        pot = active_potential(dm, model, E, T[:, None], sm)
+    gamma = active_rate(dm, model, E, T[:, None], sm)
     H = effective_hubble(T, gstar, kinetics)
     g_s_norm = gstar.g_s(T) if convention == "comoving" else np.full_like(T, gstar.g_s(T_final))
     # T^3 / (2 pi^2 H s) with s = 2 pi^2/45 g*s T^3 (g*s at T_f for the literal convention)
     prefactor = 45.0 / (4 * math.pi**4 * g_s_norm * H)
     mixing, width2, detuning = mixing_terms(dm, E, gamma, pot)
     numerator = prefactor[:, None] * 0.25 * gamma * mixing
-    dY_dlnz = (numerator / (width2 + detuning**2)) @ (w * fd_over_weight)
+    dY_dlnz = (numerator / (width2 + detuning**2)) @ w
     if not np.all(np.isfinite(dY_dlnz)):
         raise FloatingPointError("non-finite production rate: check the model kernels at these parameters")
     dY_dlnz = kinetics.states * dY_dlnz
-    Y = kinetics.states * float(z_interval_integrals(numerator, width2, detuning, lnz) @ (w * fd_over_weight))
+    Y = kinetics.states * float(z_interval_integrals(numerator, width2, detuning, lnz) @ w)
     omega_h2 = Y * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
 
     i = int(np.argmax(dY_dlnz))
@@ -337,7 +457,7 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     if spectrum:
         q, f4, mean_q = _spectrum(dm, model, sm, T, lnz, prefactor, gstar)
     options = dict(sm=sm, convention=convention, T_max=T_max, T_final=T_final,
-                   points_per_decade=points_per_decade, n_x=n_x)
+                   points_per_decade=points_per_decade, n_x=n_x, x_onsets=tuple(onsets))
     return RelicResult(omega_h2=omega_h2, relic_yield=Y, z=MU_REF / T, T=T, dY_dlnz=dY_dlnz,
                        T_peak=T_peak, q=q, f4=f4, mean_q=mean_q, dm=dm, model=model, options=options,
                        states=kinetics.states)

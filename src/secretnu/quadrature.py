@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["gauss_legendre", "clustered_nodes", "panel"]
+__all__ = ["gauss_legendre", "clustered_nodes", "panel", "panel_rule"]
 
 FloatArray = NDArray[np.float64]
 
@@ -37,3 +38,34 @@ def panel(lo: FloatArray, hi: FloatArray, nodes: FloatArray, weights: FloatArray
     lo, hi = np.asarray(lo, dtype=float)[..., None], np.asarray(hi, dtype=float)[..., None]
     width = hi - lo
     return lo + width * nodes, width * weights
+
+
+def panel_rule(edges: FloatArray, singular: NDArray[np.bool_], n: int) -> tuple[FloatArray, FloatArray]:
+    """Composite n-point Gauss-Legendre rule on the panels between ascending ``edges``.
+
+    An edge flagged ``singular`` may carry an integrable (x - b)^(-1/2) cusp from either side: the
+    panels next to it are mapped so that x - b ~ t^2 there (x = lo + L t^2, x = hi - L (1-t)^2, or
+    x = lo + L (1 - cos pi t)/2 when both ends are flagged), which makes such a cusp smooth in t.
+    Returns ascending nodes and their weights.
+    """
+    edges = np.asarray(edges, dtype=float)
+    singular = np.asarray(singular, dtype=bool)
+    t, w = gauss_legendre(n)
+    t, w = 0.5 * (t + 1), 0.5 * w
+    xs, ws = [], []
+    for lo, hi, s_lo, s_hi in zip(edges[:-1], edges[1:], singular[:-1], singular[1:]):
+        length = hi - lo
+        if s_lo and s_hi:
+            xs.append(lo + 0.5 * length * (1 - np.cos(math.pi * t)))
+            ws.append(0.5 * math.pi * length * np.sin(math.pi * t) * w)
+        elif s_lo:
+            xs.append(lo + length * t**2)
+            ws.append(2 * length * t * w)
+        elif s_hi:
+            xs.append(hi - length * (1 - t) ** 2)
+            ws.append(2 * length * (1 - t) * w)
+        else:
+            xs.append(lo + length * t)
+            ws.append(length * w)
+    return np.concatenate(xs), np.concatenate(ws)
+

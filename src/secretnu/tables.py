@@ -128,6 +128,16 @@ class KernelTables:
         lr = np.clip(np.log(r), self.ln_r[0], self.ln_r[-1])
         return self._g_spline.ev(lx, lr) * _potential_norm(x, r)
 
+    def potential_G_outer(self, x: ArrayLike, r: ArrayLike) -> FloatArray:
+        """G on the outer product of 1-D ``x`` and ``r``, shape (len(x), len(r)); the tensor-product
+        spline evaluation is far faster than :meth:`potential_G` on broadcast arrays."""
+        x, r = np.asarray(x, dtype=float), np.asarray(r, dtype=float)
+        # the spline wants strictly increasing axes: evaluate on the distinct clipped values
+        lx, ix = np.unique(np.clip(np.log(x), self.ln_x[0], self.ln_x[-1]), return_inverse=True)
+        lr, ir = np.unique(np.clip(np.log(r), self.ln_r[0], self.ln_r[-1]), return_inverse=True)
+        ratio = self._g_spline(lx, lr, grid=True)[np.ix_(ix.ravel(), ir.ravel())]
+        return ratio * _potential_norm(x[:, None], r[None, :])
+
     def J_off(self, q: ArrayLike) -> FloatArray:
         """Off-shell part of the rate integral (narrow-width limit, principal value at the pole)."""
         q = np.asarray(q, dtype=float)

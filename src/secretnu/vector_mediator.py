@@ -78,7 +78,10 @@ def thermal_potential(E: ArrayLike, T: ArrayLike, m: float, coupling: float, n: 
     total = np.zeros(E.shape)
     for k in range(edges.shape[-1] - 1):
         u, wu = panel(edges[..., k], edges[..., k + 1], nodes, weights)
-        total += np.sum(wu * _potential_integrand(u, e_t[..., None], mt[..., None]), -1)
+        # coinciding break points make empty panels whose nodes sit on a log singularity
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = wu * _potential_integrand(u, e_t[..., None], mt[..., None])
+        total += np.sum(np.where(wu > 0, terms, 0.0), -1)
     # integrand is in units of T^2 (u = p/T, E/T): V = c^2 T^2 total / (8 pi^2 E^2) * T
     return coupling**2 * T**3 * total / (8 * math.pi**2 * E**2)
 
