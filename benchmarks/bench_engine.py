@@ -79,8 +79,8 @@ def main() -> None:
         start = time.perf_counter()
         exact = relic_density(dm, Neutrinophilic(m_V, lam), spectrum=False).omega_h2
         exact_times.append(time.perf_counter() - start)
-        # the exact path's own x-quadrature uncertainty (large only where an in-medium
-        # resonance D cos2theta = V_T switches on inside the x range, see docs/physics.md)
+        # the exact path's own x-quadrature uncertainty (n_x = 40 vs 60; resonance onsets in x
+        # get their own panels, see docs/physics.md)
         finer = relic_density(dm, Neutrinophilic(m_V, lam), spectrum=False, n_x=60).omega_h2
         unc = abs(finer / exact - 1)
         fast = column_omega(dm, m_V, [lam])[0][0]

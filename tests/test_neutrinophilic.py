@@ -153,3 +153,35 @@ def test_no_nan_or_inf_on_the_grid():
 def test_validation(kwargs):
     with pytest.raises(InputError):
         Neutrinophilic(**kwargs)
+
+
+def test_potential_finite_where_break_points_coincide():
+    # E = 7.5 MeV, T = 10 MeV, m = 30 MeV: m^2/(4ET) = m/T, so two break points of the p-integral
+    # coincide and an empty panel sits on the log singularity (once gave NaN)
+    V = thermal_potential(np.array([0.0075, 0.0076]), 0.01, 0.03, 1.0)
+    assert np.all(np.isfinite(V)) and V[0] == pytest.approx(V[1], rel=0.05)
+
+
+def test_width_corrections_are_the_derivatives_they_define():
+    """C1 = R''(1)/2 + P'(1) with R = y^2 L/(12 pi), P = -L B_st(y)/(2 pi y), L = ln(1 + e^{-y/q})."""
+    from secretnu.neutrinophilic import _st_bracket, width_correction_C1, width_correction_residue
+
+    q = np.geomspace(0.05, 1e6, 40)
+    h = 1e-4
+
+    def L(y):
+        return np.log1p(np.exp(-y / q))
+
+    def R(y):
+        return y**2 * L(y) / (12 * math.pi)
+
+    def P(y):
+        return -L(y) * _st_bracket(np.full_like(q, y)) / (2 * math.pi * y)
+
+    residue = 0.5 * (R(1 + h) - 2 * R(1.0) + R(1 - h)) / h**2
+    c1 = residue + (P(1 + h) - P(1 - h)) / (2 * h)
+    scale = np.abs(R(1.0)) + 1e-30
+    np.testing.assert_allclose(width_correction_residue(q), residue, atol=1e-5 * scale.max(), rtol=1e-5)
+    np.testing.assert_allclose(width_correction_C1(q), c1, rtol=1e-5, atol=1e-8)
+    # large q: L -> ln 2, so C1 -> (2 ln 2)/(24 pi) - ln 2/(4 pi)
+    assert width_correction_C1(1e9) == pytest.approx(math.log(2) * (1 / (12 * math.pi) - 1 / (4 * math.pi)), rel=1e-6)

@@ -200,3 +200,65 @@ def test_full_sm_counts_both_helicities_and_halves_the_model_rate():
 def test_full_sm_production_peaks_in_the_qcd_crossover():
     peaks = [relic_density(SterileNeutrino(m * keV, 1e-9), sm="full", spectrum=False).T_peak for m in (1.0, 7.1, 50.0)]
     assert 0.09 < peaks[0] < peaks[1] < peaks[2] < 0.5
+
+
+# ---- resonance onsets in x: where two crossings of D cos 2theta = V_T merge ----
+
+def test_momentum_rule_without_onsets_is_laguerre_and_with_onsets_resolves_a_cusp():
+    from scipy.integrate import quad
+    from scipy.special import expit
+
+    from secretnu.production import momentum_rule
+
+    x, w = momentum_rule(40)
+    assert np.sum(w) == pytest.approx(1.5 * ZETA3, rel=1e-12)  # Int x^2 f_nu = 3 zeta(3)/2
+    b = 2.95
+
+    def cusp(t):
+        return np.where(t < b, 1 / np.sqrt(np.abs(b - t)), 0.0)  # one-sided, as a closing lobe gives
+
+    exact = quad(lambda t: t**2 * expit(-t) * cusp(t), 0, b, limit=200)[0]
+    xo, wo = momentum_rule(40, [b])
+    assert np.sum(wo) == pytest.approx(1.5 * ZETA3, rel=1e-6)
+    assert np.sum(wo * cusp(xo)) == pytest.approx(exact, rel=1e-6)
+    assert abs(np.sum(w * cusp(x)) / exact - 1) > 1e-3  # fixed Laguerre nodes: algebraic at best
+    with pytest.raises(InputError):
+        momentum_rule(40, [-1.0])
+
+
+def _lobe_detuning(x_c: float, x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """A detuning with a negative lobe around z = 0.3 that closes at x = x_c (tangency)."""
+    return (z[:, None] - 0.3) ** 2 - 0.2 * (x_c - x[None, :]) + 0.01 * x[None, :]
+
+
+def test_resonance_onsets_finds_the_tangency():
+    from secretnu.production import resonance_onsets
+
+    z = np.linspace(-2, 2, 81)
+    x = np.geomspace(0.1, 20, 30)
+    x_c_true = 3.0 * 0.2 / 0.21  # the lobe's depth 0.2 (3 - x) - 0.01 x vanishes here
+    D = _lobe_detuning(3.0, x, z)
+    # without a callable: linear interpolation between the bracketing nodes
+    coarse = resonance_onsets(D, x)
+    assert len(coarse) == 1 and coarse[0] == pytest.approx(x_c_true, rel=0.05)
+    refined = resonance_onsets(D, x, lambda xx: _lobe_detuning(3.0, np.array([xx]), z)[:, 0])
+    assert refined[0] == pytest.approx(x_c_true, rel=1e-3)
+    # a single crossing leaving through the edge of the window is not an onset
+    edge = np.subtract.outer(z, 1.5 - 0.2 * x)
+    assert resonance_onsets(edge, x) == []
+    # nor is an onset outside the x range that matters
+    assert resonance_onsets(_lobe_detuning(30.0, x, z), x) == []
+
+
+def test_onset_point_is_converged_in_x():
+    # m_V = 218 MeV, lambda = 9.67e-5 (Omega ~ 3.8): the resonance closes at x_c ~ 2.95. With
+    # Gauss-Laguerre alone Omega moved by 0.7% between n_x = 40, 60, 80 (3.843, 3.825, 3.850).
+    from secretnu import Neutrinophilic
+
+    dm = SterileNeutrino(7.1 * keV, 7e-11)
+    model = Neutrinophilic(0.218, 9.67e-5)
+    results = [relic_density(dm, model, spectrum=False, n_x=n) for n in (30, 40, 60)]
+    values = [r.omega_h2 for r in results]
+    assert max(values) / min(values) - 1 < 5e-4
+    assert results[1].options["x_onsets"] and 2.8 < results[1].options["x_onsets"][0] < 3.1
+    assert np.all(np.isfinite(results[1].dY_dlnz))

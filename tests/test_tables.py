@@ -69,3 +69,9 @@ def test_cache_roundtrip_and_corruption(tmp_path, monkeypatch):
     tables_module._cached.cache_clear()
     assert np.all(np.isfinite(kernel_tables().g_ratio))
     tables_module._cached.cache_clear()
+
+
+def test_outer_product_lookup_matches_pointwise(tables):
+    x = np.array([3.0, 0.1, 1.0, 50.0, 500.0, 900.0])   # unsorted, two beyond the table (clipped)
+    r = np.geomspace(1e-7, 1e4, 50)[::-1]
+    np.testing.assert_array_equal(tables.potential_G_outer(x, r), tables.potential_G(x[:, None], r[None, :]))
