@@ -31,9 +31,9 @@ integrand that vanishes at both ends of the window.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -48,8 +48,8 @@ from .sm import check_sm, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 
 __all__ = ["Model", "RelicResult", "relic_density", "CONVENTIONS", "production_integrand",
-           "active_rates", "active_rate", "active_potential", "sin2_2theta_eff", "z_interval_integrals", "Kinetics", "KINETICS",
-           "effective_hubble", "momentum_rule", "resonance_onsets", "ONSET_X_RANGE"]
+           "active_rates", "active_rate", "active_potential", "sin2_2theta_eff", "z_interval_integrals",
+           "Kinetics", "KINETICS", "effective_hubble", "momentum_rule", "resonance_onsets", "ONSET_X_RANGE"]
 
 FloatArray = NDArray[np.float64]
 CONVENTIONS: tuple[str, ...] = ("comoving", "literal_eq_3_14")
@@ -266,8 +266,8 @@ def resonance_onsets(detuning: FloatArray, x: FloatArray,
     side that has it is followed: its depth e(x) = max of sign * D over the lobe and its neighbours
     (parabola-refined) is positive while the lobe exists and turns negative where it closes, so
     x_c is the root of e: interpolated linearly between the two nodes, then, with
-    ``detuning_at(x) -> D(z)``, refined by ``refine`` regula falsi (Illinois) steps. An onset from two lobes opening and closing
-    between the same pair of nodes is not seen.
+    ``detuning_at(x) -> D(z)``, refined by ``refine`` regula falsi (Illinois) steps. An onset from
+    two lobes opening and closing between the same pair of nodes is not seen.
     """
     counts = np.count_nonzero(np.diff(detuning > 0, axis=0), axis=0)
     onsets: list[float] = []
