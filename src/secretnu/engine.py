@@ -9,7 +9,9 @@ For fixed (dm, m_V) every kernel lookup is shared by all couplings of the column
     Gamma_V = c^4 (P_on/gw + P_off - gw P_c),  P_on, P_off, P_c = T m^2/(8 pi^2 E^2) x (J_on, J_off, pi C1)
 
 (see :mod:`secretnu.tables`), so a coupling costs only arithmetic on the (z, x) grid. One extra
-x = 1 node with zero weight carries the Fig. 5 diagnostics used for the regime label.
+x = 1 node with zero weight carries the Fig. 5 diagnostics used for the regime label. A coupling
+whose in-medium resonance closes inside the x range (production.resonance_onsets) is redone on
+the onset-resolving momentum rule with its own lookups, as the exact path does.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ class _Column:
     """Kernel lookups of one column (fixed dm, m_V), at the grid's nodes or at any other x."""
 
     def __init__(self, reference: Any, tables: KernelTables, grid: FastGrid, m_V: float) -> None:
-        self.reference, self.tables, self.grid, self.m_V = reference, tables, grid, m_V
+        self.tables, self.grid, self.m_V = tables, grid, m_V
         self.weights = tuple(w[:, None] for w in reference.channel_weights(grid.T))
         self.channels = any(np.any(w) for w in self.weights)
 
