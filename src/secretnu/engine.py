@@ -29,8 +29,8 @@ from .diagnostics import REGIMES, classify_regimes
 from .errors import InputError
 from .models import make_model
 from .neutrinophilic import on_shell_J, width_correction_C1, width_correction_residue
-from .production import (KINETICS, ONSET_X_RANGE, effective_hubble, momentum_rule, resonance_onsets,
-                         z_interval_integrals)
+from .production import (KINETICS, crossing_counts, effective_hubble, momentum_rule, onset_gaps,
+                         resonance_onsets, z_interval_integrals)
 from .sm import check_sm, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 from .tables import KernelTables, kernel_tables
@@ -179,7 +179,6 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     c2t, s2t = dm.cos_2theta, dm.sin2_2theta
     to_omega = grid.states * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
     x_base = grid.x[:-1]
-    inside = (x_base[1:] >= ONSET_X_RANGE[0]) & (x_base[:-1] <= ONSET_X_RANGE[1])
     for start in range(0, couplings.size, chunk):
         lam2 = couplings[start:start + chunk, None, None] ** 2
         gw = gws[start:start + chunk, None, None]
@@ -192,10 +191,8 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
         regime[start:start + chunk] = classify_regimes(g / grid.hubble, gamma[..., -1], pot[..., -1],
                                                        gamma_v[..., -1], gamma_on[..., -1], v_v[..., -1],
                                                        grid.delta[:, -1])[0]
-        # two resonance crossings more or fewer between neighbouring x nodes: an onset
-        positive = detuning[..., :-1] > 0
-        counts = np.count_nonzero(positive[..., 1:, :] ^ positive[..., :-1, :], axis=-2)
-        for i in np.nonzero(np.any((np.abs(np.diff(counts, axis=-1)) >= 2) & inside, axis=-1))[0]:
+        counts = crossing_counts(detuning[..., :-1])
+        for i in np.nonzero(np.any(onset_gaps(counts, x_base), axis=-1))[0]:
             rows = _active_rows(numerator[i] / (width2[i] + detuning[i] ** 2) @ grid.w, detuning[i])
             resolved = _resolved_yield(column, detuning[i, :, :-1], lam2.item(i), gw.item(i), c2t, s2t, rows)
             if resolved is not None:

@@ -49,7 +49,8 @@ from .sterile import SterileNeutrino
 
 __all__ = ["Model", "RelicResult", "relic_density", "CONVENTIONS", "production_integrand",
            "active_rates", "active_rate", "active_potential", "sin2_2theta_eff", "z_interval_integrals",
-           "Kinetics", "KINETICS", "effective_hubble", "momentum_rule", "resonance_onsets", "ONSET_X_RANGE"]
+           "Kinetics", "KINETICS", "effective_hubble", "momentum_rule", "resonance_onsets", "ONSET_X_RANGE",
+           "crossing_counts", "onset_gaps"]
 
 FloatArray = NDArray[np.float64]
 CONVENTIONS: tuple[str, ...] = ("comoving", "literal_eq_3_14")
@@ -255,6 +256,21 @@ def _peak(values: FloatArray) -> float:
     return float(values[i])
 
 
+def crossing_counts(detuning: FloatArray) -> NDArray[np.intp]:
+    """Number of resonance crossings (sign changes of the detuning along z, axis -2) per x column."""
+    positive = detuning > 0
+    return np.count_nonzero(positive[..., 1:, :] ^ positive[..., :-1, :], axis=-2)
+
+
+def onset_gaps(counts: NDArray[np.intp], x: FloatArray,
+               x_range: tuple[float, float] = ONSET_X_RANGE) -> NDArray[np.bool_]:
+    """Gaps between neighbouring x nodes (last axis) that hold an onset within ``x_range``: a lobe
+    opens or closes two crossings at once, while one crossing more or fewer left through an edge
+    of the time window."""
+    inside = (x[1:] >= x_range[0]) & (x[:-1] <= x_range[1])
+    return (np.abs(np.diff(counts, axis=-1)) >= 2) & inside
+
+
 def resonance_onsets(detuning: FloatArray, x: FloatArray,
                      detuning_at: Callable[[float], FloatArray] | None = None,
                      x_range: tuple[float, float] = ONSET_X_RANGE, refine: int = 2) -> list[float]:
@@ -269,13 +285,10 @@ def resonance_onsets(detuning: FloatArray, x: FloatArray,
     ``detuning_at(x) -> D(z)``, refined by ``refine`` regula falsi (Illinois) steps. An onset from
     two lobes opening and closing between the same pair of nodes is not seen.
     """
-    counts = np.count_nonzero(np.diff(detuning > 0, axis=0), axis=0)
+    counts = crossing_counts(detuning)
     onsets: list[float] = []
-    # a lobe opens or closes two crossings at once; one crossing more or less left through an edge
-    for j in np.nonzero(np.abs(np.diff(counts)) >= 2)[0]:
+    for j in np.nonzero(onset_gaps(counts, x, x_range))[0]:
         lo, hi = float(x[j]), float(x[j + 1])
-        if hi < x_range[0] or lo > x_range[1]:
-            continue
         more = j if counts[j] > counts[j + 1] else j + 1
         runs = _runs(detuning[:, more])  # at least three: two crossings or more
         # interior runs are lobes; the shallowest is the one that closes
@@ -416,10 +429,9 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     kinetics = KINETICS[sm]
     c2t = dm.cos_2theta
 
-    def detuning_at(x: Any) -> FloatArray:
-        E = np.multiply.outer(T, x)
-        T_b = T if np.ndim(x) == 0 else T[:, None]
-        return dm.mass**2 / (2 * E) * c2t - active_potential(dm, model, E, T_b, sm)
+    def detuning_at(x: float) -> FloatArray:  # D cos 2theta - V_T along z at one momentum
+        E = x * T
+        return dm.mass**2 / (2 * E) * c2t - active_potential(dm, model, E, T, sm)
 
     x, w = momentum_rule(n_x)
     E = x[None, :] * T[:, None]
