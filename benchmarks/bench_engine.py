@@ -96,7 +96,7 @@ def main() -> None:
 
     curve = relic_curve(dm, m_V=np.geomspace(2e-3, 8, 12), coupling_range=(1e-7, 1.0))
     on_curve = []
-    for m_V, roots in zip(curve.m_V, curve.roots):
+    for m_V, roots in zip(curve.m_V, curve.roots, strict=False):
         for lam in roots[np.isfinite(roots)]:
             exact = relic_density(dm, Neutrinophilic(m_V, lam), spectrum=False).omega_h2
             on_curve.append(abs(curve.target / exact - 1))

@@ -5,7 +5,7 @@ Run: python examples/quickstart.py   (about 10 s; tests/test_examples.py checks 
 
 import numpy as np
 
-from secretnu import Neutrinophilic, SterileNeutrino, constraints, diagnose, keV, MeV, relic_curve, relic_density, scan
+from secretnu import MeV, Neutrinophilic, SterileNeutrino, constraints, diagnose, keV, relic_curve, relic_density, scan
 from secretnu.spectrum import warmness
 
 dm = SterileNeutrino(mass=7.1 * keV, sin2_2theta=7e-11, flavor="mu")
@@ -28,7 +28,7 @@ print(f"scan: {plane.omega_h2.size} points, Omega h^2 from {float(plane.omega_h2
 # 4. Every coupling giving Omega h^2 = 0.12 at m_V = 0.5 GeV (the S-shape allows three)
 curve = relic_curve(dm, "neutrinophilic", m_V=[0.5], coupling_range=(1e-7, 1.0))
 roots = curve.roots[0][np.isfinite(curve.roots[0])]
-print("couplings at m_V = 0.5 GeV: " + ", ".join(f"{c:.3g} ({r})" for c, r in zip(roots, curve.regimes[0])))
+print("couplings at m_V = 0.5 GeV: " + ", ".join(f"{c:.3g} ({r})" for c, r in zip(roots, curve.regimes[0], strict=False)))
 
 # 5. Is benchmark C allowed?
 excluded = [c.name for c in constraints.for_model("neutrinophilic", dm)

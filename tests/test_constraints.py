@@ -8,7 +8,8 @@ from scipy import integrate
 
 from secretnu import InputError, SterileNeutrino, constraints
 from secretnu import constants as C
-from secretnu.constraints import cosmological, gauged, neutrinophilic as nphil
+from secretnu.constraints import cosmological, gauged
+from secretnu.constraints import neutrinophilic as nphil
 from secretnu.units import MeV, keV
 
 
@@ -153,7 +154,7 @@ def test_g2_loop_agrees_with_darkcast_recast(shared_reference):
 def test_lmt_sentinels_become_gaps(shared_reference):
     path = shared_reference / "darkcast/limits/Lmu-Ltau_boson/BaBar_Lees2014xha.lmt"
     raw = np.loadtxt(path)
-    mass, lower, upper = constraints.read_lmt(path)
+    mass, lower, _upper = constraints.read_lmt(path)
     sentinel = raw[:, 1] >= 1e5
     assert sentinel.any() and np.all(np.isnan(lower[sentinel])) and np.all(lower[~sentinel] > 0)
     c = next(c for c in constraints.load_limits("lmu-ltau", [shared_reference / "darkcast"])

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from secretnu.constants import M_PL
-from secretnu.cosmology import (DEFAULT_GSTAR, ConstantGStar, TabulatedGStar, entropy_density,
-                                hubble)
+from secretnu.cosmology import DEFAULT_GSTAR, ConstantGStar, TabulatedGStar, entropy_density, hubble
 from secretnu.errors import InputError
 
 # (T [GeV], g*rho, g*s) from the Saikawa-Shirai tabulation (spec section 1).

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 import pytest
 
 from secretnu import InputError, LmuLtau, Neutrinophilic, SterileNeutrino, keV, relic_density

@@ -9,10 +9,20 @@ import pytest
 from scipy.integrate import quad
 
 from secretnu import InputError, Neutrinophilic
-from secretnu.neutrinophilic import (chiral_width, paper_width, potential_high_T, potential_low_T,
-                                     rate_high_T, rate_low_T, rate_on_shell, sigma_high_s,
-                                     sigma_nunu, sigma_nunu_low_s, sigma_nunubar,
-                                     sigma_nunubar_low_s)
+from secretnu.neutrinophilic import (
+    chiral_width,
+    paper_width,
+    potential_high_T,
+    potential_low_T,
+    rate_high_T,
+    rate_low_T,
+    rate_on_shell,
+    sigma_high_s,
+    sigma_nunu,
+    sigma_nunu_low_s,
+    sigma_nunubar,
+    sigma_nunubar_low_s,
+)
 from secretnu.vector_mediator import thermal_potential
 
 M, LAM = 1.0, 0.1

@@ -44,7 +44,7 @@ def test_dw_closed_form():
 def test_spectrum_is_eq_2_8_at_constant_gstar():
     dm = SterileNeutrino(2 * keV, 1e-10, "e")
     result = relic_density(dm, gstar=ConstantGStar(10.75, 10.75))
-    omega, _ = dw_closed_form(dm, 10.75)
+    _omega, _ = dw_closed_form(dm, 10.75)
     # thermal shape: f4(q) / f_nu(q) is constant; its value follows from the closed form
     ratio = result.f4 / (1 / (1 + np.exp(result.q)))
     sel = (result.q > 0.1) & (result.q < 15)

@@ -63,8 +63,7 @@ def test_flavor_names():
 # ---- sm="full" --------------------------------------------------------------------------------
 
 from secretnu.constants import CKM, SIN2_THETA_W  # noqa: E402
-from secretnu.sm import (blocking_components, pauli_blocking, qcd_fraction, rate_breakdown,  # noqa: E402
-                         rate_coefficient)
+from secretnu.sm import blocking_components, pauli_blocking, qcd_fraction, rate_breakdown, rate_coefficient  # noqa: E402
 
 UNIT = 7 * math.pi / 27  # (7 pi/90)(10/3): one massless Dirac fermion with g_L^2 + g_R^2 = 1
 
@@ -91,7 +90,7 @@ def test_full_rate_massless_limits_of_each_channel():
     assert rows == pytest.approx(2.0, abs=2e-3)
     hadrons = qcd_fraction(T)
     assert parts["quarks_cc"] / hadrons == pytest.approx(3 * rows * UNIT, rel=2e-3)
-    z2 = lambda t3, q: (t3 - q * SIN2_THETA_W) ** 2 + (q * SIN2_THETA_W) ** 2  # noqa: E731
+    z2 = lambda t3, q: (t3 - q * SIN2_THETA_W) ** 2 + (q * SIN2_THETA_W) ** 2
     quarks_nc = 3 * (2 * z2(0.5, 2 / 3) + 3 * z2(-0.5, -1 / 3))
     assert parts["quarks_nc"] / hadrons == pytest.approx(quarks_nc * UNIT, rel=2e-3)
     leptons = z2(-0.5, -1) * 2 + (0.5 + SIN2_THETA_W) ** 2 + SIN2_THETA_W**2  # e, tau; mu with W interference
@@ -136,7 +135,7 @@ def _monte_carlo_blocking(x: float, n: int = 200_000, seed: int = 3) -> tuple[fl
     E3 = gamma * e * (1 + bn)
     p3z = e * n3[2] + ((gamma - 1) * e * bn / b2 + gamma * e) * beta[2]
     t = -2 * x * (E3 - p3z)
-    fermi = lambda e_: 1 / (np.exp(e_) + 1)  # noqa: E731
+    fermi = lambda e_: 1 / (np.exp(e_) + 1)
     block = (1 - fermi(E3)) * (1 - fermi(P0 - E3))
     flux = w / p                                   # f(p2) p2^2 dp2 with the 1/(E1 E2) flux factor
     b_s = (flux * s**2 * block).sum() / (flux * s**2).sum()      # |M|^2 ~ s^2

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .diagnostics import Diagnostics, diagnose
-from .cosmology import ConstantGStar, SaikawaShirai2018, TabulatedGStar, entropy_density, hubble
-from .errors import InputError
+from . import constraints
 from .bminusl import BminusL
+from .cosmology import ConstantGStar, SaikawaShirai2018, TabulatedGStar, entropy_density, hubble
+from .diagnostics import Diagnostics, diagnose
+from .errors import InputError
 from .lmu_ltau import LmuLtau
 from .neutrinophilic import Neutrinophilic
 from .production import RelicResult, relic_density
 from .scans import RelicCurve, relic_curve, scan
 from .sterile import SterileNeutrino
 from .units import GeV, MeV, eV, keV
-from . import constraints
 
 try:
     __version__ = version("secretnu")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -323,8 +324,8 @@ def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: st
 
     ds = xr.concat([p.to_dataset() for p in pieces], dim="m_V", combine_attrs="override")
     elapsed = time.perf_counter() - start
-    rows = [(m, c, r) for m, cs, rs in zip(ds.m_V.values, ds.coupling.values, ds.regime.values)
-            for c, r in zip(cs, rs) if np.isfinite(c)]
+    rows = [(m, c, r) for m, cs, rs in zip(ds.m_V.values, ds.coupling.values, ds.regime.values, strict=False)
+            for c, r in zip(cs, rs, strict=False) if np.isfinite(c)]
     out_path = Path(out)
     with out_path.open("w") as handle:
         handle.write("m_V_GeV,coupling,regime\n")
@@ -369,7 +370,7 @@ def constraints_cmd(m4: float, sin2_2theta: float, flavor: str, model_name: str,
         rows.append({"name": c.name, "kind": c.kind, "bound": c.bound, "computed": c.computed,
                      "citation": c.citation, "inputs": {k: str(v) for k, v in c.inputs.items()},
                      "excluded": [[m, None if math.isnan(lo) else lo, None if math.isnan(up) or math.isinf(up) else up]
-                                  for m, lo, up in zip(masses, r.lower, r.upper)]})
+                                  for m, lo, up in zip(masses, r.lower, r.upper, strict=False)]})
     if as_json:
         click.echo(json.dumps({"model": model_name, "m_V_GeV": masses, "constraints": rows}, indent=1))
         return

@@ -145,7 +145,7 @@ class TabulatedGStar:
             raise InputError("g* table values must be positive")
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "TabulatedGStar":
+    def from_file(cls, path: str | Path) -> TabulatedGStar:
         try:
             data = np.loadtxt(path, comments="#", ndmin=2)
         except (OSError, ValueError) as exc:

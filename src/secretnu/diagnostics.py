@@ -103,7 +103,7 @@ def diagnose(dm: SterileNeutrino, model: Model, x: float = 1.0, *, sm: str = "pa
         raise InputError(f"x = E/T must be positive, got {x!r}")
     if T_max is None:
         T_max = min(1e3, max(10.0, 30.0 * model.default_t_max()))
-    n = int(math.ceil(points_per_decade * math.log10(T_max / T_final))) + 1
+    n = math.ceil(points_per_decade * math.log10(T_max / T_final)) + 1
     T = np.geomspace(T_max, T_final, n)
     z = MU_REF / T
     E = x * T

@@ -29,8 +29,15 @@ from .diagnostics import REGIMES, classify_regimes
 from .errors import InputError
 from .models import make_model
 from .neutrinophilic import on_shell_J, width_correction_C1, width_correction_residue
-from .production import (KINETICS, crossing_counts, effective_hubble, momentum_rule, onset_gaps,
-                         resonance_onsets, z_interval_integrals)
+from .production import (
+    KINETICS,
+    crossing_counts,
+    effective_hubble,
+    momentum_rule,
+    onset_gaps,
+    resonance_onsets,
+    z_interval_integrals,
+)
 from .sm import check_sm, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 from .tables import KernelTables, kernel_tables
@@ -66,8 +73,8 @@ class FastGrid:
 
     @classmethod
     def build(cls, dm: SterileNeutrino, T_max: float, *, T_final: float = T_FINAL, points_per_decade: int = 40,
-              n_x: int = 30, gstar: GStarModel = DEFAULT_GSTAR, sm: str = "paper") -> "FastGrid":
-        n_z = int(math.ceil(points_per_decade * math.log10(T_max / T_final))) + 1
+              n_x: int = 30, gstar: GStarModel = DEFAULT_GSTAR, sm: str = "paper") -> FastGrid:
+        n_z = math.ceil(points_per_decade * math.log10(T_max / T_final)) + 1
         T = np.geomspace(T_max, T_final, n_z)
         xs, ws = momentum_rule(n_x)
         x = np.append(xs, 1.0)

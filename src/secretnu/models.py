@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from .errors import InputError
 from .bminusl import BminusL
+from .errors import InputError
 from .lmu_ltau import LmuLtau
 from .neutrinophilic import Neutrinophilic
 

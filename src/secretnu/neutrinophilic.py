@@ -33,8 +33,7 @@ from .constants import ZETA3
 from .errors import InputError
 from .sm import check_flavor
 from .units import format_energy
-from .vector_mediator import (potential_high_T, potential_low_T, rate_from_cross_section, s_integral,
-                              thermal_potential)
+from .vector_mediator import potential_high_T, potential_low_T, rate_from_cross_section, s_integral, thermal_potential
 
 __all__ = [
     "Neutrinophilic", "PERTURBATIVE_LIMIT",

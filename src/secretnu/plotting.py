@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
-from .diagnostics import Diagnostics  # noqa: E402
-from .units import format_energy  # noqa: E402
+from .diagnostics import Diagnostics
+from .units import format_energy
 
 __all__ = ["plot_diagnostics", "plot_relic_curves", "plot_omega_plane", "save_figure"]
 
@@ -23,7 +23,7 @@ def plot_diagnostics(diagnostics: Sequence[Diagnostics], labels: Sequence[str] |
     n = len(diagnostics)
     labels = list(labels) if labels is not None else [d.regime for d in diagnostics]
     fig, axes = plt.subplots(3, n, figsize=(3.6 * n, 8.0), sharex="col", squeeze=False)
-    for j, (d, label) in enumerate(zip(diagnostics, labels)):
+    for j, (d, label) in enumerate(zip(diagnostics, labels, strict=False)):
         col = axes[:, j]
         col[0].loglog(d.z, d.gamma_over_H, color="C0")
         col[0].axhline(1.0, color="0.6", lw=0.8, ls=":")
@@ -46,7 +46,7 @@ def plot_diagnostics(diagnostics: Sequence[Diagnostics], labels: Sequence[str] |
             col[0].text(zz, ymax, name, ha="center", va="bottom", fontsize=8, color="0.3")
     axes[0, 0].set_ylabel(r"$\Gamma / H$")
     axes[1, 0].set_ylabel(r"$\theta_\mathrm{eff} / \theta$")
-    axes[2, 0].set_ylabel(r"$d f_{\nu_4} / d\ln z$  (x = %g)" % diagnostics[0].x)
+    axes[2, 0].set_ylabel(rf"$d f_{{\nu_4}} / d\ln z$  (x = {diagnostics[0].x:g})")
     fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=150)
@@ -78,7 +78,7 @@ def plot_relic_curves(curves: Sequence, labels: Sequence[str] | None = None, con
     ax = ax if ax is not None else fig.add_subplot()
     labels = list(labels) if labels is not None else [None] * len(curves)
     masses = []
-    for k, (curve, label) in enumerate(zip(curves, labels)):
+    for k, (curve, label) in enumerate(zip(curves, labels, strict=False)):
         color = ("0.55", "k", "C3", "C0")[k % 4]
         if hasattr(curve, "omega_h2"):  # an xarray scan
             m, c = curve["m_V"].values, curve["coupling"].values

@@ -30,10 +30,11 @@ integrand that vanishes at both ends of the window.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -156,7 +157,7 @@ class RelicResult:
         }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _x_nodes(n: int) -> tuple[FloatArray, FloatArray]:
     """Nodes/weights for Int_0^inf dx x^2 e^-x g(x)."""
     return roots_genlaguerre(n, 2.0)
@@ -242,7 +243,7 @@ def _runs(column: FloatArray) -> list[tuple[int, int, float]]:
     """Runs of one sign of a detuning column as (first, last, sign) node indices, in order."""
     flips = np.nonzero(np.diff(column > 0))[0]
     bounds = np.concatenate([[-1], flips, [column.size - 1]])
-    return [(int(a) + 1, int(b), 1.0 if column[b] > 0 else -1.0) for a, b in zip(bounds[:-1], bounds[1:])]
+    return [(int(a) + 1, int(b), 1.0 if column[b] > 0 else -1.0) for a, b in itertools.pairwise(bounds)]
 
 
 def _peak(values: FloatArray) -> float:
@@ -423,7 +424,7 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     if points_per_decade < 4 or n_x < 4:
         raise InputError("points_per_decade and n_x must be at least 4")
 
-    n_z = int(math.ceil(points_per_decade * math.log10(T_max / T_final))) + 1
+    n_z = math.ceil(points_per_decade * math.log10(T_max / T_final)) + 1
     T = np.geomspace(T_max, T_final, n_z)
     lnz = np.log(MU_REF / T)
     kinetics = KINETICS[sm]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,13 +13,13 @@ __all__ = ["gauss_legendre", "clustered_nodes", "panel", "panel_rule"]
 FloatArray = NDArray[np.float64]
 
 
-@lru_cache(maxsize=None)
+@cache
 def gauss_legendre(n: int) -> tuple[FloatArray, FloatArray]:
     """Gauss-Legendre nodes and weights on [-1, 1]."""
     return np.polynomial.legendre.leggauss(n)
 
 
-@lru_cache(maxsize=None)
+@cache
 def clustered_nodes(n: int) -> tuple[FloatArray, FloatArray]:
     """Nodes/weights on [0, 1] clustered as t^3 at both ends.
 
@@ -53,7 +53,7 @@ def panel_rule(edges: FloatArray, singular: NDArray[np.bool_], n: int) -> tuple[
     t, w = gauss_legendre(n)
     t, w = 0.5 * (t + 1), 0.5 * w
     xs, ws = [], []
-    for lo, hi, s_lo, s_hi in zip(edges[:-1], edges[1:], singular[:-1], singular[1:]):
+    for lo, hi, s_lo, s_hi in zip(edges[:-1], edges[1:], singular[:-1], singular[1:], strict=False):
         length = hi - lo
         if s_lo and s_hi:
             xs.append(lo + 0.5 * length * (1 - np.cos(math.pi * t)))

@@ -8,9 +8,9 @@ This module does I/O and orchestration only: the physics sits in the modules it 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import xarray as xr
@@ -68,7 +68,7 @@ def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequen
         diags = [diagnose(dm, make_model(cfg.model, p.m_V, p.coupling, width=cfg.width, counting=cfg.counting))
                  for p in cfg.points]
         data = xr.Dataset()
-        for p, d in zip(cfg.points, diags):
+        for p, d in zip(cfg.points, diags, strict=False):
             dim = f"z_{p.name}"
             for var in ("T", "gamma_over_H", "theta_eff_over_theta", "df4_dlnz"):
                 data[f"{var}_{p.name}"] = ((dim,), getattr(d, var))
@@ -83,7 +83,7 @@ def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequen
         data.attrs.update(m4_GeV=dm.mass, sin2_2theta=dm.sin2_2theta, model=cfg.model, x=diags[0].x)
         data.to_netcdf(stem.with_suffix(".nc"))
         written.append(stem.with_suffix(".nc"))
-        fig = plot_diagnostics(diags, [f"{p.name} (regime {d.regime})" for p, d in zip(cfg.points, diags)])
+        fig = plot_diagnostics(diags, [f"{p.name} (regime {d.regime})" for p, d in zip(cfg.points, diags, strict=False)])
         return written + save_figure(fig, stem)
     datasets = scans_for(cfg, quick, executor)
     for k, ds in enumerate(datasets):

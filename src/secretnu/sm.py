@@ -23,7 +23,7 @@ off smoothly as the lepton of the same flavour becomes non-relativistic.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -61,7 +61,7 @@ def check_sm(sm: str) -> str:
     return sm
 
 
-@lru_cache(maxsize=None)
+@cache
 def _laguerre_half(n: int = 48) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     return roots_genlaguerre(n, 0.5)
 

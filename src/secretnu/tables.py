@@ -33,10 +33,15 @@ from scipy.interpolate import CubicSpline, RectBivariateSpline
 
 from ._atomic import atomic_write
 from .gauged import hat_t_channel_LL
-from .neutrinophilic import (_hat_ss_residue, _hat_tt, on_shell_J, rate_integral, width_correction_C1,
-                             width_correction_residue)
-from .vector_mediator import s_integral
-from .vector_mediator import thermal_potential
+from .neutrinophilic import (
+    _hat_ss_residue,
+    _hat_tt,
+    on_shell_J,
+    rate_integral,
+    width_correction_C1,
+    width_correction_residue,
+)
+from .vector_mediator import s_integral, thermal_potential
 
 __all__ = ["KernelTables", "kernel_tables", "cache_dir", "TABLE_VERSION", "GRID"]
 
@@ -98,7 +103,7 @@ class KernelTables:
                                                            (self.s_ratio, self.ll_ratio, self.lr_ratio)))
 
     @classmethod
-    def build(cls) -> "KernelTables":
+    def build(cls) -> KernelTables:
         """Compute the tables from the exact kernels (a few seconds)."""
         x = np.geomspace(*GRID["x"])
         r = np.geomspace(*GRID["r"])
@@ -161,7 +166,7 @@ class KernelTables:
             s_ratio=self.s_ratio, ll_ratio=self.ll_ratio, lr_ratio=self.lr_ratio))
 
     @classmethod
-    def load(cls, path: Path) -> "KernelTables":
+    def load(cls, path: Path) -> KernelTables:
         names = ("ln_x", "ln_r", "g_ratio", "ln_q", "j_ratio", "s_ratio", "ll_ratio", "lr_ratio")
         with np.load(path) as data:
             missing = [name for name in names if name not in data.files]

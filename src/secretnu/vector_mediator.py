@@ -20,7 +20,7 @@ All functions are pure and vectorised: E, T broadcast against each other; energi
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -73,7 +73,7 @@ def thermal_potential(E: ArrayLike, T: ArrayLike, m: float, coupling: float, n: 
     u2 = np.abs(E - m**2 / (4 * E)) / T
     fixed = [np.full(E.shape, b) for b in _FIXED_BREAKS]  # resolve the thermal peak at p ~ 3T
     breaks = np.sort(np.stack([np.minimum(u1, _U_MAX), np.minimum(u2, _U_MAX), np.minimum(mt, _U_MAX), *fixed], -1), -1)
-    edges = np.concatenate([np.zeros(E.shape + (1,)), breaks, np.full(E.shape + (1,), _U_MAX)], -1)
+    edges = np.concatenate([np.zeros((*E.shape, 1)), breaks, np.full((*E.shape, 1), _U_MAX)], -1)
     nodes, weights = clustered_nodes(n)
     total = np.zeros(E.shape)
     for k in range(edges.shape[-1] - 1):
@@ -165,7 +165,7 @@ def s_integral(q: ArrayLike, smooth: SigmaHat, pole_residue: SigmaHat | None = N
     total += np.sum(wy * full_sigma(y), -1)
     # above the pole: log-spaced nodes on [1 + delta, y_hi], in sub-panels of <= 6 e-folds
     a, b = math.log(1 + delta), np.log(y_hi)
-    n_sub = max(1, int(math.ceil((float(np.max(b, initial=a)) - a) / 6.0)))
+    n_sub = max(1, math.ceil((float(np.max(b, initial=a)) - a) / 6.0))
     for k in range(n_sub):
         lo = (a + (b - a) * k / n_sub)[..., None]
         hi = (a + (b - a) * (k + 1) / n_sub)[..., None]

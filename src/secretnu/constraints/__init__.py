@@ -12,8 +12,8 @@ Darkcast ``.lmt`` recasts or CSV files: see :mod:`secretnu.constraints.datasets`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..errors import InputError
 from ..models import model_key

@@ -7,8 +7,8 @@ window) has both edges finite; NaN in both edges means "no bound at this mass".
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike

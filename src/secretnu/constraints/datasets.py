@@ -25,8 +25,8 @@ An empty ``upper`` means no upper edge (an upper bound on the coupling); empty `
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import constants as C
-from ..quadrature import gauss_legendre, panel
 from ..errors import InputError
+from ..quadrature import gauss_legendre, panel
 from .base import Constraint, Measurement
 
 __all__ = ["delta_a", "trident_ratio", "trident_scale_limit", "g2_constraints", "trident", "G2_INPUTS"]
