@@ -55,85 +55,137 @@ def plot_diagnostics(diagnostics: Sequence[Diagnostics], labels: Sequence[str] |
 
 _COUPLING_LABEL = {"neutrinophilic": r"$\lambda$", "lmu-ltau": r"$g_{\mu\tau}$", "b-l": r"$g_{B-L}$"}
 
+#: Figure layout of Figs. 6-8 in inches: the axes keep this size whatever the legend holds.
+_FIG_SIZE = (9.2, 5.0)
+_AXES_RECT = (0.85, 0.6, 5.5, 4.0)  # left, bottom, width, height
+_OTHER_COLOR = "0.72"
 
-def _group(name: str) -> str:
-    """Legend group of a constraint: the experiment (Darkcast files of one experiment share a colour)."""
-    return name.split(" (")[0].split(" ")[0] if not name.startswith(("Higgs", "(g-2)", "nu4", "K ", "pi ")) \
-        else name.split(" (")[0]
+
+def _pastel(color: str, strength: float) -> tuple[float, float, float]:
+    """``color`` blended with white: an opaque fill as light as ``strength`` of the colour."""
+    from matplotlib.colors import to_rgb
+
+    return tuple(strength * c + (1 - strength) for c in to_rgb(color))  # type: ignore[return-value]
+
+
+def _union_mask(constraints: Sequence, grid, couplings):
+    """True where any of ``constraints`` excludes (m_V, coupling): the exact union, cell by cell."""
+    import numpy as np
+
+    mask = np.zeros((grid.size, couplings.size), dtype=bool)
+    for c in constraints:
+        r = c.excluded(grid)
+        with np.errstate(invalid="ignore"):
+            mask |= (couplings[None, :] >= r.lower[:, None]) & (couplings[None, :] <= r.upper[:, None])
+    return mask
 
 
 def plot_relic_curves(curves: Sequence, labels: Sequence[str] | None = None, constraints: Sequence = (),
                       *, model: str | None = None, m_range: tuple[float, float] | None = None,
                       coupling_range: tuple[float, float] = (1e-7, 1.0), target: float = 0.12,
-                      ax=None, path: str | Path | None = None, legend: bool = True) -> Figure:
-    """Figs. 6-8: Omega h^2 = target curves with excluded regions shaded and projections dashed.
+                      ax=None, path: str | Path | None = None, legend: bool = True, note: str = "") -> Figure:
+    """Figs. 6-8: Omega h^2 = target curves over the limits the paper names, and one envelope of the rest.
 
     ``curves`` holds :class:`~secretnu.scans.RelicCurve` objects or ``scan`` datasets (their
     ``omega_h2 = target`` contour is drawn, which follows the S-shape through every branch).
-    ``constraints`` are :class:`~secretnu.constraints.Constraint` objects.
+    ``constraints`` are :class:`~secretnu.constraints.Constraint` objects, sorted with
+    :func:`secretnu.constraints.named.classify`: each limit named in the figure's caption is filled
+    in its own colour (projections as dashed lines), every other existing limit is merged into one
+    grey "other limits" region, and unnamed projections and preferred bands are left out. Regions are
+    exact unions on a 400 x 300 log grid. The relic curves are drawn on top; the legend sits in a
+    column right of the axes, which keep their size however many limits there are. ``note`` is
+    printed under the legend (e.g. which named limits have no data).
     """
     import numpy as np
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
-    fig = ax.figure if ax is not None else plt.figure(figsize=(8.4 if legend else 6.4, 5.0))
-    ax = ax if ax is not None else fig.add_subplot()
+    from .constraints.named import classify
+
+    if ax is None:
+        fig = plt.figure(figsize=_FIG_SIZE)
+        w, h = _FIG_SIZE
+        left, bottom, width, height = _AXES_RECT
+        ax = fig.add_axes((left / w, bottom / h, width / w, height / h))
+    fig = ax.figure
     labels = list(labels) if labels is not None else [None] * len(curves)
+    handles: list = []
     masses = []
     for k, (curve, label) in enumerate(zip(curves, labels, strict=False)):
-        color = ("0.55", "k", "C3", "C0")[k % 4]
+        color = ("0.45", "k", "C3", "C0")[k % 4]
         if hasattr(curve, "omega_h2"):  # an xarray scan
             m, c = curve["m_V"].values, curve["coupling"].values
-            ax.contour(m, c, np.log(curve["omega_h2"].values.T), levels=[np.log(target)], colors=[color], linestyles="solid",
-                       linewidths=2.0)
-            ax.plot([], [], color=color, lw=2.0, label=label)
+            ax.contour(m, c, np.log(curve["omega_h2"].values.T), levels=[np.log(target)], colors=[color],
+                       linestyles="solid", linewidths=2.2, zorder=5)
             model = model or curve.attrs.get("model")
         else:
-            first = True
             for m, c in curve.branches.values():  # root-found points: markers, as branches may interleave
-                ax.plot(m, c, color=color, marker="o", ms=2.5, ls="none", label=label if first else None)
-                first = False
+                ax.plot(m, c, color=color, marker="o", ms=2.5, ls="none", zorder=5)
             m = curve.m_V
             model = model or curve.model
+        handles.append(Line2D([], [], color=color, lw=2.2, label=label if label is not None else f"curve {k + 1}"))
         masses.append(m)
     if m_range is None:
         m_range = (min(float(np.min(m)) for m in masses), max(float(np.max(m)) for m in masses)) if masses \
             else (1e-3, 10.0)
-    grid = np.geomspace(*m_range, 400)
     ylo, yhi = coupling_range
-    groups: dict[str, str] = {}
-    seen: set[str] = set()
-    palette = [f"C{i}" for i in (4, 0, 3, 1, 2, 5, 6, 8, 9)]
-    for c in constraints:
-        key = _group(c.name)
-        color = groups.setdefault(key, palette[len(groups) % len(palette)])
-        r = c.excluded(grid)
-        ok = np.isfinite(r.lower)
-        if not ok.any():
-            continue
-        lower = np.clip(r.lower, ylo, yhi)
-        upper = np.clip(np.where(np.isinf(r.upper), yhi, r.upper), ylo, yhi)
-        tag = key + (" (future)" if c.kind == "projection" else "")
-        first = tag not in seen
-        seen.add(tag)
-        if c.kind == "projection":
-            ax.plot(grid, np.where(ok, lower, np.nan), color=color, ls="--", lw=1.2,
-                    label=tag if first else None)
-            if np.any(np.isfinite(r.upper) & ~np.isinf(r.upper)):
-                ax.plot(grid, np.where(ok & np.isfinite(r.upper), upper, np.nan), color=color, ls="--", lw=1.2)
-        else:
-            hatch = "//" if c.kind == "preferred" else None
-            ax.fill_between(grid, lower, upper, where=ok, color=color, alpha=0.22 if hatch is None else 0.15,
-                            hatch=hatch, lw=0, label=key if first else None)
-            ax.plot(grid, np.where(ok, lower, np.nan), color=color, lw=0.8)
+    grid = np.geomspace(*m_range, 400)
+    couplings = np.geomspace(ylo, yhi, 300)
+    if constraints:
+        if model is None:
+            raise ValueError("plot_relic_curves needs model= to sort constraints into the figure's named limits")
+        sorted_limits = classify(constraints, model)
+        limit_handles, projection_handles = [], []
+        if sorted_limits.other:
+            mask = _union_mask(sorted_limits.other, grid, couplings)
+            if mask.any():
+                ax.contourf(grid, couplings, mask.T.astype(float), levels=[0.5, 1.5], colors=[_OTHER_COLOR],
+                            alpha=0.55, zorder=1)
+                limit_handles.append(Patch(color=_OTHER_COLOR, alpha=0.55,
+                                           label=f"other limits ({len(sorted_limits.other)})"))
+        edges = []
+        masks = [(named, _union_mask(members, grid, couplings)) for named, members in sorted_limits.named if members]
+        # the largest region first, so a smaller one drawn later stays visible; the legend keeps caption order
+        order = {named.label: k for k, (named, _) in enumerate(masks)}
+        drawn = sorted((m for m in masks if m[1].any()), key=lambda nm: -int(nm[1].sum()))
+        members_of = dict(sorted_limits.named)
+        for named, mask in drawn:
+            members = members_of[named]
+            field = mask.T.astype(float)
+            if named.projection:
+                ax.contour(grid, couplings, field, levels=[0.5], colors=[named.color], linestyles="--",
+                           linewidths=1.5, zorder=4)
+                projection_handles.append(Line2D([], [], color=named.color, ls="--", lw=1.5, label=named.label))
+                continue
+            # opaque pastel fills, so overlaps do not stack into mud; every edge is drawn over all fills
+            preferred = "preferred" in {c.kind for c in members}
+            pastel = _pastel(named.color, 0.45 if not preferred else 0.25)
+            ax.contourf(grid, couplings, field, levels=[0.5, 1.5], colors=[pastel],
+                        hatches=["//" if preferred else None], zorder=2)
+            edges.append((field, named.color))
+            limit_handles.append(Patch(facecolor=pastel, edgecolor=named.color, hatch="//" if preferred else None,
+                                       label=named.label))
+        for field, color in edges:
+            ax.contour(grid, couplings, field, levels=[0.5], colors=[color], linewidths=1.0, zorder=3)
+        limit_handles.sort(key=lambda h: order.get(h.get_label(), -1))
+        projection_handles.sort(key=lambda h: order.get(h.get_label(), -1))
+        handles += limit_handles + projection_handles
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(*m_range)
     ax.set_ylim(ylo, yhi)
     ax.set_xlabel(r"$m_V$ [GeV]")
     ax.set_ylabel(_COUPLING_LABEL.get(model or "", "coupling"))
-    if legend:
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
+    if legend and handles:
+        leg = ax.legend(handles=handles, fontsize=7.5, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                        borderaxespad=0.0, frameon=False)
+        if note:
+            import textwrap
+
+            text = "Not shown: " + note
+            ax.annotate("\n".join(textwrap.wrap(text, 46)), xy=(0, 0), xycoords=leg, xytext=(0, -6),
+                        textcoords="offset points", va="top", fontsize=6.5, color="0.3")
     ax.grid(alpha=0.15, which="major")
-    fig.tight_layout()
     if path is not None:
         fig.savefig(path, dpi=150)
     return fig

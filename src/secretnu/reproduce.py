@@ -55,8 +55,13 @@ def scans_for(cfg: FigureConfig, quick: bool = False, executor=None, store: str 
 
 
 def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequence[str | Path] = (),
-               executor=None) -> list[Path]:
-    """Compute and draw one figure configuration into folder ``out``; returns the files written."""
+               executor=None, report: Callable[[str], None] | None = None) -> list[Path]:
+    """Compute and draw one figure configuration into folder ``out``; returns the files written.
+
+    ``limits``: folders of limit files, or ``"auto"`` for every fetched published set
+    (``secretnu limits fetch``). For Figs. 6-8, ``report`` is told which of the limits the paper
+    names have no data, and how to get them.
+    """
     from . import constraints as cons
     from .plotting import plot_diagnostics, plot_omega_plane, plot_relic_curves, save_figure
 
@@ -92,9 +97,15 @@ def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequen
         fig = plot_omega_plane(datasets[0], cfg.points, title=cfg.title)
     else:
         # no dm: the nu4 lifetime bound differs per sterile neutrino and is never the leading one
+        from .constraints.named import classify, missing_note
+
         found = cons.for_model(cfg.model, inputs=cfg.inputs, limits=limits)
+        auto = any(str(p) == "auto" for p in cons.datasets.limits_paths(limits))
+        note = missing_note(classify(found, cfg.model), auto=auto)
+        if note and report is not None:
+            report(f"{cfg.figure}: {note}")
         fig = plot_relic_curves(datasets, [label for _, label in cfg.sterile], found, model=cfg.model,
-                                m_range=cfg.m_V_range, coupling_range=cfg.coupling_range)
+                                m_range=cfg.m_V_range, coupling_range=cfg.coupling_range, note=note)
         fig.axes[0].set_title(cfg.title, fontsize=10)
     return written + save_figure(fig, stem)
 
@@ -107,7 +118,7 @@ def reproduce(out: str | Path = "secretnu-figures", quick: bool = False, limits:
     done = []
     for cfg in (list(configs) if configs is not None else builtin_configs()):
         start = time.perf_counter()
-        files = run_config(cfg, out, quick=quick, limits=limits, executor=executor)
+        files = run_config(cfg, out, quick=quick, limits=limits, executor=executor, report=report)
         elapsed = time.perf_counter() - start
         done += [Written(cfg.figure, p, elapsed) for p in files]
         if report is not None:
