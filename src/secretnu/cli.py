@@ -181,7 +181,8 @@ def diagnose(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
 
 
 _LIMITS = click.option("--limits", multiple=True, type=click.Path(file_okay=False),
-                       help="Folder of Darkcast .lmt recasts or CSV limits (repeatable; adds to SECRETNU_LIMITS_PATH).")
+                       help="Folder of Darkcast .lmt recasts or CSV limits, or 'auto' for every set fetched with "
+                            "'secretnu limits fetch' (repeatable; adds to SECRETNU_LIMITS_PATH).")
 _INPUTS = click.option("--inputs", type=click.Choice(["current", "paper"]), default="current", show_default=True,
                        help="Experimental numbers for the computed bounds: today's or the paper's.")
 
@@ -432,18 +433,69 @@ def reproduce(out: str, quick: bool, limits: tuple[str, ...], quiet: bool) -> No
     configs = builtin_configs()
     start = time.perf_counter()
     written = []
+    notes: list[str] = []
     with tqdm(configs, unit="figure", desc="reproduce", disable=quiet) as bar:
         for cfg in bar:
             bar.set_postfix_str(cfg.figure)
             t0 = time.perf_counter()
-            files = run_config(cfg, Path(out), quick=quick, limits=limits)
+            files = run_config(cfg, Path(out), quick=quick, limits=limits, report=notes.append)
             written.append((cfg, files, time.perf_counter() - t0))
     for cfg, files, seconds in written:
         kinds = ", ".join(sorted({p.suffix.lstrip('.') for p in files}))
         click.echo(f"{cfg.figure} ({cfg.kind}, {cfg.model}): {len(files)} files [{kinds}] in {seconds:.1f} s")
+    for note in notes:
+        click.echo(f"note: {note}")
     total = sum(len(f) for _, f, _ in written)
     click.echo(f"wrote {total} files to {out} in {time.perf_counter() - start:.1f} s"
                + (" (quick resolution)" if quick else ""))
+
+
+@cli.group("limits")
+def limits_group() -> None:
+    """Published limit data (Darkcast, FORESEE, AxionLimits X-ray): download once, use with --limits auto.
+
+    Files are fetched into the user's cache (SECRETNU_LIMITS_CACHE to change it), checked against the
+    SHA-256 recorded for each, and never shipped with secretnu.
+    """
+
+
+@limits_group.command("fetch")
+@click.argument("sets", nargs=-1)
+@click.option("--url", default=None,
+              help="Mirror base URL or folder holding <set mirror folder>/<file> (default: the pinned upstream "
+                   "URLs; also SECRETNU_LIMITS_URL).")
+def limits_fetch(sets: tuple[str, ...], url: str | None) -> None:
+    """Download limit SETS (default: all) into the cache; sets already there and intact are re-used."""
+    from .limitdata import LIMIT_SETS, fetch
+
+    start = time.perf_counter()
+    paths = fetch(list(sets) or None, base_url=url)
+    for name, path in paths.items():
+        click.echo(f"{name}: {len(LIMIT_SETS[name].files)} files verified in {path}")
+    click.echo(f"{len(paths)} set(s) ready in {time.perf_counter() - start:.1f} s; use them with --limits auto")
+
+
+@limits_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def limits_list(as_json: bool) -> None:
+    """Every known limit set: content, citation, licence, pinned source and local status."""
+    from .limitdata import list_sets
+
+    rows = list_sets()
+    if as_json:
+        click.echo(json.dumps(rows, indent=1))
+        return
+    for row in rows:
+        click.echo(f"{row['name']} [{row['kind']}; {', '.join(row['models'])}; {row['files']} files]: {row['status']}")
+        click.echo(f"  {row['description']}")
+        click.echo(f"  citation: {row['citation']}")
+        click.echo(f"  licence: {row['licence']}; source: {row['repository']} @ {row['commit'][:12]}")
+        if row["files"] <= 10:
+            click.echo(f"  files: {', '.join(row['file_names'])}")
+        if row["note"]:
+            click.echo(f"  note: {row['note']}")
+        if row["path"]:
+            click.echo(f"  local: {row['path']}")
 
 
 def main() -> None:

@@ -218,6 +218,14 @@ def _download(url: str, dest: Path, sha256: str | None) -> str:
     return _sha256(dest)
 
 
+def _apply_umask(folder: Path) -> None:
+    """Give a folder made by mkdtemp (mode 0700) and its files the modes the user's umask asks for."""
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~mask)
+
+
 def _fetch_set(lset: LimitSet, root: Path, base: str | None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{lset.name}.", suffix=".partial", dir=root))
@@ -234,6 +242,7 @@ def _fetch_set(lset: LimitSet, root: Path, base: str | None) -> Path:
                   "source": base or lset.url.format(commit=lset.commit), "commit": lset.commit,
                   "citation": lset.citation, "licence": lset.licence, "files": hashes}
         (partial / _LOCAL_MANIFEST).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        _apply_umask(partial)
         final = root / lset.name
         if final.exists():  # a corrupt or outdated copy: swap it out, then remove it
             old = Path(tempfile.mkdtemp(prefix=f".{lset.name}.", suffix=".old", dir=root))
@@ -289,7 +298,7 @@ def list_sets(*, cache_dir: str | Path | None = None) -> list[dict[str, Any]]:
             status = "fetched" if path is not None else "not fetched"
         except LimitDataError as exc:
             path, status = None, f"damaged: {exc}"
-        rows.append({"name": name, "kind": lset.kind, "models": list(lset.models), "files": len(lset.files),
+        rows.append({"name": name, "kind": lset.kind, "models": list(lset.models), "files": len(lset.files), "file_names": [f.path for f in lset.files],
                      "description": lset.description, "citation": lset.citation, "licence": lset.licence,
                      "repository": lset.repository, "commit": lset.commit, "status": status,
                      "path": None if path is None else str(path), "note": lset.note})
