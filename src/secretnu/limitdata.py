@@ -298,7 +298,8 @@ def list_sets(*, cache_dir: str | Path | None = None) -> list[dict[str, Any]]:
             status = "fetched" if path is not None else "not fetched"
         except LimitDataError as exc:
             path, status = None, f"damaged: {exc}"
-        rows.append({"name": name, "kind": lset.kind, "models": list(lset.models), "files": len(lset.files), "file_names": [f.path for f in lset.files],
+        rows.append({"name": name, "kind": lset.kind, "models": list(lset.models), "files": len(lset.files),
+                     "file_names": [f.path for f in lset.files],
                      "description": lset.description, "citation": lset.citation, "licence": lset.licence,
                      "repository": lset.repository, "commit": lset.commit, "status": status,
                      "path": None if path is None else str(path), "note": lset.note})

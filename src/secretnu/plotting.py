@@ -108,7 +108,7 @@ def plot_relic_curves(curves: Sequence, labels: Sequence[str] | None = None, con
         left, bottom, width, height = _AXES_RECT
         ax = fig.add_axes((left / w, bottom / h, width / w, height / h))
     fig = ax.figure
-    labels = list(labels) if labels is not None else [None] * len(curves)
+    labels = list(labels) if labels is not None else [None] * len(curves)  # type: ignore[list-item]
     handles: list = []
     masses = []
     for k, (curve, label) in enumerate(zip(curves, labels, strict=False)):
@@ -167,8 +167,8 @@ def plot_relic_curves(curves: Sequence, labels: Sequence[str] | None = None, con
                                        label=named.label))
         for field, color in edges:
             ax.contour(grid, couplings, field, levels=[0.5], colors=[color], linewidths=1.0, zorder=3)
-        limit_handles.sort(key=lambda h: order.get(h.get_label(), -1))
-        projection_handles.sort(key=lambda h: order.get(h.get_label(), -1))
+        limit_handles.sort(key=lambda h: order.get(str(h.get_label()), -1))
+        projection_handles.sort(key=lambda h: order.get(str(h.get_label()), -1))
         handles += limit_handles + projection_handles
     ax.set_xscale("log")
     ax.set_yscale("log")

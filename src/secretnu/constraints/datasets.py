@@ -87,7 +87,8 @@ def _check_row(path: Path, line: int, mass: float, lower: float, upper: float) -
 def _table(path: Path, text: str, max_columns: int) -> tuple[list[str] | None, np.ndarray, list[int]]:
     """Header words, rows of numbers and their line numbers from a whitespace table with # comments."""
     header = None
-    rows, lines = [], []
+    rows: list[list[float]] = []
+    lines: list[int] = []
     for n, ln in enumerate(text.splitlines(), start=1):
         stripped = ln.strip()
         if not stripped:
