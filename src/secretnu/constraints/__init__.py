@@ -7,7 +7,9 @@
 Computed here: Higgs invisible, W width, Z invisible, pi/K -> mu nu V and the nu4 lifetime
 (neutrinophilic); (g-2)_mu, (g-2)_e and CCFR trident (gauged models); BBN for all. Limits that need
 experimental data (BaBar, LHCb, beam dumps, NA64, Belle II, supernova, DUNE, ...) are loaded from
-Darkcast ``.lmt`` recasts or CSV files: see :mod:`secretnu.constraints.datasets`.
+Darkcast ``.lmt`` recasts, FORESEE lines or CSV files (``secretnu limits fetch`` downloads the
+published sets): see :mod:`secretnu.constraints.datasets`; which of them Figs. 6-8 name:
+:mod:`secretnu.constraints.named`.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from pathlib import Path
 from ..errors import InputError
 from ..models import model_key
 from ..sterile import SterileNeutrino
-from . import cosmological, datasets, gauged, neutrinophilic
+from . import cosmological, datasets, gauged, named, neutrinophilic
 from .base import BOUNDS, KINDS, Constraint, ExcludedRange, Measurement
 from .datasets import load_limits, read_csv_limit, read_lmt
 
 __all__ = ["Constraint", "ExcludedRange", "Measurement", "KINDS", "BOUNDS", "for_model",
-           "load_limits", "read_lmt", "read_csv_limit", "cosmological", "datasets", "gauged", "neutrinophilic"]
+           "load_limits", "read_lmt", "read_csv_limit", "cosmological", "datasets", "gauged", "named",
+           "neutrinophilic"]
 
 def for_model(model: str, dm: SterileNeutrino | None = None, *, inputs: str = "current",
               include_projections: bool = True, limits: Iterable[str | Path] | None = None,
@@ -32,7 +35,8 @@ def for_model(model: str, dm: SterileNeutrino | None = None, *, inputs: str = "c
 
     ``dm`` adds the nu4 lifetime bound; ``inputs`` picks the experimental numbers ("current" or
     "paper", neutrinophilic only); ``limits`` adds folders of Darkcast/CSV curves to those named in
-    ``SECRETNU_LIMITS_PATH``; further ``options`` go to :func:`neutrinophilic.constraints`
+    ``SECRETNU_LIMITS_PATH`` (``"auto"``: every set fetched with ``secretnu limits fetch``); further ``options`` go to
+    :func:`neutrinophilic.constraints`
     (``higgs_vertex``, ``meson_normalisation``, ``higgs_br``).
     """
     key = model_key(model)
