@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from secretnu import constraints as cons
@@ -172,6 +172,7 @@ def test_contour_band_brackets_the_contour(rows, factor):
     rows = sorted(rows)
     m = np.array([r[0] for r in rows])
     g = np.array([r[1] for r in rows])
+    assume(np.all(np.diff(np.log(m)) > 1e-9))  # masses equal in log space make a vertical step, not a lens
     lo, hi = contour_band(np.r_[m, m[::-1]], np.r_[g, factor * g[::-1]], m)
     assert lo == pytest.approx(g, rel=1e-9) and hi == pytest.approx(factor * g, rel=1e-9)
 
