@@ -12,7 +12,7 @@ from .units import MeV, keV
 __all__ = [
     "G_F", "M_W", "M_Z", "M_H", "M_PL", "V_HIGGS",
     "M_E", "M_MU", "M_TAU", "LEPTON_MASS",
-    "S0_CM3", "RHO_C_H2_GEV_CM3", "MU_REF", "T_FINAL",
+    "S0_CM3", "RHO_C_H2_GEV_CM3", "RHO_C_H2_GEV_CM3_PDG", "MU_REF", "T_FINAL",
     "ZETA3", "G_STAR_S_NU_DECOUPLING",
     "HBAR_GEV_S", "SIN2_THETA_W", "M_PI_CHARGED", "M_K_CHARGED", "F_PI", "F_K", "V_UD", "V_US",
     "TAU_PI_CHARGED", "TAU_K_CHARGED", "GAMMA_H_SM", "AGE_UNIVERSE_S",
@@ -42,6 +42,9 @@ LEPTON_MASS: dict[str, float] = {"e": M_E, "mu": M_MU, "tau": M_TAU}
 S0_CM3: float = 2891.2
 #: Critical density today over h^2 [GeV cm^-3], as used in the paper (PDG 2024: 1.05371e-5).
 RHO_C_H2_GEV_CM3: float = 1.05e-5
+#: Critical density today over h^2 [GeV cm^-3], PDG 2024 (3 H0^2/(8 pi G_N) = 1.05371(2)e-5 h^2):
+#: used by sm="full" and rate tables (sterile-dm uses 1.05368e-5).
+RHO_C_H2_GEV_CM3_PDG: float = 1.05371e-5
 
 #: Reference scale of the time variable z = MU_REF / T (paper, below Eq. 2.8).
 MU_REF: float = 1.0 * MeV

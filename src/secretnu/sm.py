@@ -33,14 +33,17 @@ from .constants import CKM, G_F, LEPTON_MASS, M_W, M_Z, QUARK_MASS, SIN2_THETA_W
 from .cosmology import SaikawaShirai2018
 from .errors import InputError
 from .quadrature import gauss_legendre
+from .sm_tables import SMRateTable
 
 __all__ = ["FLAVORS", "SM_OPTIONS", "RATE_COEFFICIENT_PAPER", "fermion_energy_density",
            "relativistic_fraction", "qcd_fraction", "rate_coefficient", "rate_breakdown",
            "pauli_blocking", "blocking_components",
-           "sm_rate", "sm_potential", "check_flavor", "check_sm"]
+           "sm_rate", "sm_potential", "check_flavor", "check_sm", "sm_label", "SMInput"]
 
 FLAVORS: tuple[str, ...] = ("e", "mu", "tau")
 SM_OPTIONS: tuple[str, ...] = ("paper", "full")
+#: What ``sm=`` accepts: one of :data:`SM_OPTIONS` or a user rate table.
+SMInput = str | SMRateTable
 #: c_alpha of Eq. 2.7 (Notzold & Raffelt 1988 as quoted by the paper).
 RATE_COEFFICIENT_PAPER: dict[str, float] = {"e": 1.27, "mu": 0.92, "tau": 0.92}
 _RHO_NU_PAIR = 7 * math.pi**2 / 120  # rho_nu + rho_nubar over T^4, one flavour, one helicity each
@@ -54,11 +57,20 @@ def check_flavor(flavor: str) -> str:
     return key
 
 
-def check_sm(sm: str) -> str:
-    """Return ``sm`` if it names a Standard Model input, else raise :class:`InputError`."""
-    if sm not in SM_OPTIONS:
-        raise InputError(f"unknown Standard Model input sm={sm!r}: choose one of {', '.join(SM_OPTIONS)}")
+def check_sm(sm: SMInput) -> SMInput:
+    """Return ``sm`` if it is a Standard Model input (a name in :data:`SM_OPTIONS` or an
+    :class:`~secretnu.sm_tables.SMRateTable`), else raise :class:`InputError`."""
+    if isinstance(sm, SMRateTable):
+        return sm
+    if not isinstance(sm, str) or sm not in SM_OPTIONS:
+        raise InputError(f"unknown Standard Model input sm={sm!r}: choose one of {', '.join(SM_OPTIONS)} "
+                         "or pass an SMRateTable")
     return sm
+
+
+def sm_label(sm: SMInput) -> str:
+    """A string naming the Standard Model input (for results, file attributes and messages)."""
+    return check_sm(sm) if isinstance(sm, str) else f"table:{sm.name}"
 
 
 @cache
@@ -221,31 +233,36 @@ def pauli_blocking(x: ArrayLike) -> NDArray[np.float64]:
     return np.interp(lx, np.log(_BLOCKING_X), _blocking_table())
 
 
-def rate_coefficient(T: ArrayLike, flavor: str = "mu", sm: str = "paper") -> NDArray[np.float64]:
+def rate_coefficient(T: ArrayLike, flavor: str = "mu", sm: SMInput = "paper") -> NDArray[np.float64]:
     """C(T) in Gamma_SM = C G_F^2 E T^4: constant for ``"paper"`` (Eq. 2.7), the sum of
-    :func:`rate_breakdown` for ``"full"``."""
-    check_sm(sm)
+    :func:`rate_breakdown` for ``"full"``. A rate table has no single coefficient (it depends on
+    E/T): use :meth:`~secretnu.sm_tables.SMRateTable.scaled_rate`."""
+    if not isinstance(check_sm(sm), str):
+        raise InputError("a rate table depends on E/T: use its scaled_rate(x, T), not rate_coefficient")
     T = np.asarray(T, dtype=float)
     if sm == "paper":
         return np.full(T.shape, RATE_COEFFICIENT_PAPER[check_flavor(flavor)])
     return sum(rate_breakdown(T, flavor).values())
 
 
-def sm_rate(E: ArrayLike, T: ArrayLike, flavor: str = "mu", sm: str = "paper") -> NDArray[np.float64]:
+def sm_rate(E: ArrayLike, T: ArrayLike, flavor: str = "mu", sm: SMInput = "paper") -> NDArray[np.float64]:
     """Collision rate Gamma_SM [GeV] of an active neutrino of energy E at temperature T.
 
     ``"paper"``: C G_F^2 E T^4 with constant C (Eq. 2.7). ``"full"``: C(T) B(E/T) G_F^2 E T^4 with
     C(T) from :func:`rate_coefficient` and the Pauli-blocking factor B of :func:`pauli_blocking`.
+    An :class:`~secretnu.sm_tables.SMRateTable`: its interpolated Gamma (for its own flavour only).
     """
+    if isinstance(check_sm(sm), SMRateTable):
+        return sm.gamma(E, T, flavor)
     E, T = np.asarray(E, dtype=float), np.asarray(T, dtype=float)
     rate = rate_coefficient(T, flavor, sm) * G_F**2 * E * T**4
     return rate * pauli_blocking(E / T) if sm == "full" else rate
 
 
-def sm_potential(E: ArrayLike, T: ArrayLike, flavor: str = "mu", sm: str = "paper") -> NDArray[np.float64]:
+def sm_potential(E: ArrayLike, T: ArrayLike, flavor: str = "mu", sm: SMInput = "paper") -> NDArray[np.float64]:
     """Thermal potential V_SM [GeV] of Eq. 2.6 (standard coefficient, no lepton asymmetry).
 
-    The same for both ``sm`` inputs (see the module docstring)."""
+    The same for every ``sm`` input, rate tables included (see the module docstring)."""
     check_sm(sm)
     m_l = LEPTON_MASS[check_flavor(flavor)]
     E, T = np.asarray(E, dtype=float), np.asarray(T, dtype=float)
