@@ -68,7 +68,6 @@ from secretnu.sm import (  # noqa: E402
     massless_breakdown,
     pauli_blocking,
     qcd_fraction,
-    rate_breakdown,
     rate_coefficient,
 )
 from secretnu.sm_channels import channel_rates, crossover_weight, group_rates  # noqa: E402

@@ -89,7 +89,8 @@ KINETICS: dict[str, Kinetics] = {"paper": Kinetics(states=1, entropy_heating=Fal
 def kinetics_of(sm: SMInput) -> Kinetics:
     """The :class:`Kinetics` of a Standard Model input: :data:`KINETICS` by name; a rate table
     (:class:`~secretnu.sm_tables.SMRateTable`) takes that of ``"full"``."""
-    return KINETICS[sm] if isinstance(check_sm(sm), str) else KINETICS["full"]
+    checked = check_sm(sm)
+    return KINETICS[checked] if isinstance(checked, str) else KINETICS["full"]
 
 
 def effective_hubble(T: Any, gstar: GStarModel, kinetics: Kinetics) -> FloatArray:

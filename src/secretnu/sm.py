@@ -70,7 +70,8 @@ def check_sm(sm: SMInput) -> SMInput:
 
 def sm_label(sm: SMInput) -> str:
     """A string naming the Standard Model input (for results, file attributes and messages)."""
-    return check_sm(sm) if isinstance(sm, str) else f"table:{sm.name}"
+    checked = check_sm(sm)
+    return checked if isinstance(checked, str) else f"table:{checked.name}:{checked.digest[:12]}"
 
 
 @cache
@@ -294,8 +295,9 @@ def sm_rate(E: ArrayLike, T: ArrayLike, flavor: str = "mu", sm: SMInput = "paper
     :func:`pauli_blocking`, tabulated once per flavour (:func:`~secretnu.sm_channels.full_rate_scaled`).
     An :class:`~secretnu.sm_tables.SMRateTable`: its interpolated Gamma (for its own flavour only).
     """
-    if isinstance(check_sm(sm), SMRateTable):
-        return sm.gamma(E, T, flavor)
+    checked = check_sm(sm)
+    if isinstance(checked, SMRateTable):
+        return checked.gamma(E, T, flavor)
     E, T = np.asarray(E, dtype=float), np.asarray(T, dtype=float)
     if sm == "full":
         from .sm_channels import full_rate_scaled

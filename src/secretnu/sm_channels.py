@@ -83,8 +83,9 @@ def crossover_weight(T: ArrayLike, T_mid: float = CROSSOVER["T_mid"], width: flo
     Modelled on the light-quark number susceptibility of lattice QCD (HotQCD, Bazavov et al. 2012,
     arXiv:1203.0784), which measures how far the weak currents see free quarks: w = 0.04 at 100 MeV,
     0.23 at 150 MeV, 0.77 at 210 MeV, 0.96 at 260 MeV, 0.998 at 350 MeV. Below the crossover the
-    small free-quark share stands in for the hadrons heavier than pi and K, which the meson gas omits. The free-quark rates are not scaled by the QCD pressure deficit: the weak rates in the
-    plasma differ from free quarks by O(alpha_s/pi) ~ 5-10% at 1-10 GeV, which is not included.
+    small free-quark share stands in for the hadrons heavier than pi and K, which the meson gas
+    omits. The free-quark rates are not scaled by the QCD pressure deficit: the weak rates in the
+    plasma differ from free quarks by O(alpha_s/pi), a few to ~10% at 1-10 GeV, not included.
     """
     T = np.asarray(T, dtype=float)
     return 0.5 * (1.0 + np.tanh((T - T_mid) / (2.0 * width)))

@@ -19,6 +19,7 @@ Gamma/(G_F^2 p T^4) is held at its edge value, i.e. Gamma ~ p T^4 there. Columns
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,6 +123,14 @@ class SMRateTable:
         keep = (self.T <= T_lo) | (self.T >= T_hi)
         return SMRateTable(self.p_over_T, self.T[keep], self.rate[:, keep], flavor=self.flavor,
                            name=f"{self.name} (no columns in {T_lo:g}-{T_hi:g} GeV)")
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the table's numbers and flavour (identifies it in scan stores and attributes)."""
+        h = hashlib.sha256(self.flavor.encode())
+        for array in (self.p_over_T, self.T, self.rate):
+            h.update(np.ascontiguousarray(array).tobytes())
+        return h.hexdigest()
 
     def scaled_rate(self, x: ArrayLike, T: ArrayLike) -> FloatArray:
         """Gamma/(G_F^2 p T^4) at p/T = x and T [GeV] (broadcast), held at the table's edges."""
