@@ -16,7 +16,7 @@ __all__ = [
     "ZETA3", "G_STAR_S_NU_DECOUPLING",
     "HBAR_GEV_S", "SIN2_THETA_W", "M_PI_CHARGED", "M_K_CHARGED", "F_PI", "F_K", "V_UD", "V_US",
     "TAU_PI_CHARGED", "TAU_K_CHARGED", "GAMMA_H_SM", "AGE_UNIVERSE_S",
-    "QUARK_MASS", "CKM",
+    "QUARK_MASS", "CKM", "M_PI_NEUTRAL", "BR_PI_E_NU", "BR_K_MU_NU",
 ]
 
 #: Fermi constant [GeV^-2], PDG 2024 (CODATA 2018: 1.1663787(6)e-5).
@@ -63,6 +63,11 @@ SIN2_THETA_W: float = 0.23129
 #: Charged pion and kaon masses [GeV], PDG 2024.
 M_PI_CHARGED: float = 0.13957039
 M_K_CHARGED: float = 0.493677
+#: Neutral pion mass [GeV], PDG 2024.
+M_PI_NEUTRAL: float = 0.1349768
+#: Branching ratios pi+ -> e+ nu_e and K+ -> mu+ nu_mu, PDG 2024 (pi+ -> mu+ nu_mu is the rest).
+BR_PI_E_NU: float = 1.230e-4
+BR_K_MU_NU: float = 0.6356
 #: Meson decay constants f_pi+, f_K+ [GeV] (f_pi ~ 130 MeV normalisation), PDG 2024 (FLAG average).
 F_PI: float = 0.1302
 F_K: float = 0.1557

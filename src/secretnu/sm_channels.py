@@ -47,12 +47,15 @@ from scipy.interpolate import RectBivariateSpline
 from scipy.special import roots_laguerre, roots_legendre
 
 from .constants import (
+    BR_K_MU_NU,
+    BR_PI_E_NU,
     CKM,
     G_F,
     HBAR_GEV_S,
     LEPTON_MASS,
     M_K_CHARGED,
     M_PI_CHARGED,
+    M_PI_NEUTRAL,
     QUARK_MASS,
     SIN2_THETA_W,
     TAU_K_CHARGED,
@@ -61,13 +64,9 @@ from .constants import (
 )
 
 __all__ = ["Channel", "channels", "channel_rates", "group_rates", "crossover_weight", "CROSSOVER",
-           "GROUPS", "M_PI_NEUTRAL", "inverse_decay_rate", "full_rate_scaled", "combine"]
+           "GROUPS", "inverse_decay_rate", "full_rate_scaled", "combine"]
 
 FloatArray = NDArray[np.float64]
-#: Neutral pion mass [GeV], PDG 2024.
-M_PI_NEUTRAL: float = 0.1349768
-#: Branching ratios pi+ -> e+ nu (PDG 2024: 1.230e-4), K+ -> mu+ nu (0.6356); pi+ -> mu+ nu is the rest.
-_BR_PI_E, _BR_K_MU = 1.230e-4, 0.6356
 _N_C = 3
 _QUARK_CHARGE = {"u": 2 / 3, "c": 2 / 3, "d": -1 / 3, "s": -1 / 3, "b": -1 / 3}
 #: Channel groups: Gamma = B(x) [neutrinos + leptons + w quarks + (1 - w) mesons] + (1 - w) decays.
@@ -281,10 +280,10 @@ def inverse_decay_rate(E: ArrayLike, T: ArrayLike, m_meson: float, m_lepton: flo
 def _inverse_decays(flavor: str, E: FloatArray, T: FloatArray) -> FloatArray:
     gamma_pi, gamma_k = HBAR_GEV_S / TAU_PI_CHARGED, HBAR_GEV_S / TAU_K_CHARGED
     if flavor == "mu":
-        return (inverse_decay_rate(E, T, M_PI_CHARGED, LEPTON_MASS["mu"], (1 - _BR_PI_E) * gamma_pi)
-                + inverse_decay_rate(E, T, M_K_CHARGED, LEPTON_MASS["mu"], _BR_K_MU * gamma_k))
+        return (inverse_decay_rate(E, T, M_PI_CHARGED, LEPTON_MASS["mu"], (1 - BR_PI_E_NU) * gamma_pi)
+                + inverse_decay_rate(E, T, M_K_CHARGED, LEPTON_MASS["mu"], BR_K_MU_NU * gamma_k))
     if flavor == "e":
-        return inverse_decay_rate(E, T, M_PI_CHARGED, LEPTON_MASS["e"], _BR_PI_E * gamma_pi)
+        return inverse_decay_rate(E, T, M_PI_CHARGED, LEPTON_MASS["e"], BR_PI_E_NU * gamma_pi)
     return np.zeros(np.broadcast_shapes(E.shape, T.shape))  # tau: m_tau > m_pi, m_K (not included)
 
 
