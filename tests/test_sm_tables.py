@@ -138,3 +138,26 @@ def test_sterile_dm_default_bridge_runs_below_its_own_table(sterile_dm_inputs):
     ratios = [relic_density(SterileNeutrino(m * keV, 1e-9), sm=every_column, gstar=gstar, T_max=10.0,
                             T_final=0.01, spectrum=False).omega_h2 / STERILE_DM[m] for m in (1.0, 7.1, 50.0)]
     assert 1.0 < ratios[0] < ratios[1] < ratios[2] < 1.35
+
+
+def test_cli_takes_a_rate_table_file(sterile_dm_inputs, shared_reference, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from secretnu.cli import cli
+
+    runner = CliRunner()
+    path = shared_reference / "sterile-dm" / "rate_total_mu.dat"
+    res = runner.invoke(cli, ["relic", "--m4", "7.1keV", "--sin2-2theta", "1e-9", "--sm", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    every_column = sterile_dm_inputs[2]
+    assert out["sm"] == f"table:rate_total_mu:{every_column.digest[:12]}" and out["states"] == 2
+    expected = relic_density(DM, sm=every_column).omega_h2
+    assert out["omega_h2"] == pytest.approx(expected, rel=1e-12)
+    # a nu_mu table for a nu_e sterile neutrino, and a missing file: one line, exit status 2
+    res = runner.invoke(cli, ["relic", "--flavor", "e", "--sm", str(path)])
+    assert res.exit_code == 2 and "nu_mu" in res.output
+    res = runner.invoke(cli, ["relic", "--sm", str(tmp_path / "nothing.dat")])
+    assert res.exit_code == 2 and "rate-table" in res.output
