@@ -341,7 +341,18 @@ def full_rate_scaled(x: ArrayLike, T: ArrayLike, flavor: str = "mu", T_mid: floa
     """Gamma/(G_F^2 E T^4) of ``sm="full"``: :func:`combine` of the channel groups (with Pauli
     blocking), tabulated once per flavour on (ln x, ln T) (x 1e-3..300, T 10 keV..2 TeV, held beyond)
     and interpolated by a bicubic spline of its logarithm."""
-    x, T = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(T, dtype=float))
-    lx = np.clip(np.log(x), math.log(_TABLE_X[0]), math.log(_TABLE_X[-1]))
-    lt = np.clip(np.log(T), math.log(_TABLE_T[0]), math.log(_TABLE_T[-1]))
-    return np.exp(_table(flavor, float(T_mid)).ev(lx, lt))
+    spline = _table(flavor, float(T_mid))
+    x, T = np.asarray(x, dtype=float), np.asarray(T, dtype=float)
+    bounds_x, bounds_t = (math.log(_TABLE_X[0]), math.log(_TABLE_X[-1])), (math.log(_TABLE_T[0]), math.log(_TABLE_T[-1]))
+    if x.ndim == 2 and T.ndim == 2 and T.shape[1] == 1 and x.shape[0] == T.shape[0] and x.shape[0] > 1:
+        # the production grid: x = E/T the same in every row up to rounding -> tensor-product evaluation
+        lt, it = np.unique(np.clip(np.log(T[:, 0]), *bounds_t), return_inverse=True)
+        it = it.ravel()
+        row = x[0]
+        if np.allclose(x, row, rtol=1e-12, atol=0.0):
+            lx, ix = np.unique(np.clip(np.log(row), *bounds_x), return_inverse=True)
+            return np.exp(spline(lx, lt, grid=True).T[np.ix_(it, ix.ravel())])
+    x, T = np.broadcast_arrays(x, T)
+    lx = np.clip(np.log(x), *bounds_x)
+    lt = np.clip(np.log(T), *bounds_t)
+    return np.exp(spline.ev(lx, lt))
