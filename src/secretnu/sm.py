@@ -1,10 +1,11 @@
 """Standard Model collision rate and thermal potential of an active neutrino (Eqs. 2.6, 2.7).
 
-Two inputs, chosen with ``sm=``:
+Inputs, chosen with ``sm=``:
 
 ``"paper"`` reproduces the paper: constant coefficients, valid below the muon mass.
-``"full"`` (beyond the paper) counts every species of the plasma at temperature T; see
-:func:`rate_coefficient`. Both use the same thermal potential, Eq. 2.6 with the exact
+``"full"`` (beyond the paper) counts every weak process of the plasma at temperature T with its
+masses (:mod:`secretnu.sm_channels`). A user table of Gamma(p/T, T)
+(:class:`~secretnu.sm_tables.SMRateTable`) replaces the rate. All use the same thermal potential, Eq. 2.6 with the exact
 Fermi-Dirac energy density of the charged lepton. That is already the complete CP-symmetric
 potential: only the same-flavour neutrino (Z bubble) and charged lepton (W bubble) enter it.
 
