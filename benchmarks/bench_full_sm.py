@@ -1,65 +1,95 @@
-"""Pure Dodelson-Widrow with ``sm="full"`` against sterile-dm (issue 8). Not a test: it prints.
+"""Pure Dodelson-Widrow with ``sm="full"`` against sterile-dm (issues 8, 20). Not a test: it prints.
 
     python benchmarks/bench_full_sm.py
 
-For nu_mu mixing, sin^2 2theta = 1e-9, zero lepton asymmetry: Omega h^2, its ratio to sterile-dm
-(Venumadhav et al. 2016), the peak temperature and <p/T_nu> at m4 = 1, 3, 7.1, 10, 50 keV; the
-fitted mass exponent; the time per point; the same with sm="paper"; and how each ingredient of
-the full treatment moves the 7.1 keV value (rates only, + Pauli blocking, + nu and nubar, + entropy
-heating), switched on one at a time.
+nu_mu mixing, sin^2 2theta = 1e-9, zero lepton asymmetry, m4 = 1, 3, 7.1, 10, 50 keV. Columns:
+
+* ``sdm default``: sterile-dm's published-here Omega h^2 (Venumadhav et al. 2016, default settings:
+  rate-table columns at 250-750 MeV dropped and bridged by its spline, Laine-Schroder 2006 g*).
+* ``like-for-like``: our kinetics fed sterile-dm's own inputs (its rate table with its default
+  interpolation, its g*, T from 10 GeV to 10 MeV), over sterile-dm default: the kinetics check.
+* ``sdm all cols``: the same with every column of its rate table (no spline bridge): what sterile-dm
+  gives with its own table used in full (our kinetics, validated by the previous column).
+* ``+ SS2018 g*``: that, with our g* (Saikawa & Shirai 2018) instead of its 2006 table.
+* ``ours``: our physical default ``sm="full"``, Omega h^2 and over sterile-dm default, with the
+  hadronic band (crossover midpoint 155-220 MeV, meson gas x1-x2, free quarks x1-1.1 for O(alpha_s));
+  T_peak, <p/T_nu>, ms per point; ``paper``: the paper's inputs.
+
+The like-for-like and sterile-dm columns need ../shared/reference/sterile-dm (skipped if absent).
+Timings are wall-clock on whatever machine runs it.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
+from pathlib import Path
 
 import numpy as np
 
-import secretnu.sm as sm
-from secretnu import SterileNeutrino, keV, relic_density
-from secretnu.production import KINETICS, Kinetics
+from secretnu import SMRateTable, SterileNeutrino, TabulatedGStar, keV, relic_density
+from secretnu.sm_channels import CROSSOVER, combine, full_rate_scaled, group_rates
+from secretnu.sm_tables import STERILE_DM_GAP
 
-STERILE_DM = {1.0: 0.00173, 3.0: 0.0134, 7.1: 0.0575, 10.0: 0.101, 50.0: 1.735}
+#: sterile-dm, default settings (issue 20).
+STERILE_DM = {1.0: 1.729e-3, 3.0: 1.33949e-2, 7.1: 5.74668e-2, 10.0: 0.101210, 50.0: 1.73501}
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "sterile-dm"
+
+
+def _band_tables() -> list[SMRateTable]:
+    """``sm="full"`` with the hadronic ingredients varied, as rate tables."""
+    x, T = np.geomspace(1e-3, 300.0, 45), np.geomspace(1e-5, 2e3, 133)
+    X, TT = np.meshgrid(x, T, indexing="ij")
+    groups = group_rates(X, TT, "mu")
+    tables = []
+    for t_mid, mesons, quarks in itertools.product((CROSSOVER["band_low"], CROSSOVER["T_mid"], CROSSOVER["band_high"]),
+                                                   (1.0, 2.0), (1.0, 1.1)):
+        varied = dict(groups, mesons=mesons * groups["mesons"], decays=groups["decays"], quarks=quarks * groups["quarks"])
+        scaled = combine(varied, X, TT, t_mid)
+        tables.append(SMRateTable(x, T, scaled * X, name=f"T_mid={t_mid},mesons x{mesons},quarks x{quarks}"))
+    return tables
 
 
 def main() -> None:
-    relic_density(SterileNeutrino(7.1 * keV, 1e-9), sm="full")  # warm the blocking table
-    print(f"{'m4 [keV]':>8} {'sterile-dm':>11} {'full':>10} {'ratio':>7} {'T_peak':>9} {'<p/T>':>6} "
-          f"{'ms':>6} {'paper':>10}")
-    full, paper = [], []
+    have_reference = (REFERENCE / "rate_total_mu.dat").exists()
+    if have_reference:
+        g = np.loadtxt(REFERENCE / "SMgstar.dat", comments="#")
+        their_gstar = TabulatedGStar(tuple(g[:, 0] * 1e-3), tuple(g[:, 1]), tuple(g[:, 2]))
+        default = SMRateTable.from_file(REFERENCE / "rate_total_mu.dat", drop=STERILE_DM_GAP)
+        every = SMRateTable.from_file(REFERENCE / "rate_total_mu.dat")
+    else:
+        print(f"(no sterile-dm tables at {REFERENCE}: like-for-like columns skipped)")
+    full_rate_scaled(1.0, 0.1)  # build the channel table once (a few seconds)
+    band = _band_tables()
+    window = dict(T_max=10.0, T_final=0.01, spectrum=False)
+
+    print(f"{'m4':>5} {'sdm default':>11} {'like-for-like':>13} {'sdm all cols':>12} {'+ SS2018 g*':>11} "
+          f"{'ours':>9} {'ratio':>6} {'band':>13} {'T_peak':>8} {'<p/T>':>6} {'ms':>5} {'paper':>9}")
+    ours_all, paper_all = [], []
     for m, reference in STERILE_DM.items():
         dm = SterileNeutrino(m * keV, 1e-9)
+        cols = ["", "", ""]
+        if have_reference:
+            lfl = relic_density(dm, sm=default, gstar=their_gstar, **window).omega_h2
+            allc = relic_density(dm, sm=every, gstar=their_gstar, **window).omega_h2
+            ours_g = relic_density(dm, sm=every, **window).omega_h2
+            cols = [f"{lfl / reference:.4f}", f"{allc / reference:.3f}", f"{ours_g / reference:.3f}"]
         start = time.perf_counter()
         r = relic_density(dm, sm="full")
         ms = 1e3 * (time.perf_counter() - start)
+        spread = [relic_density(dm, sm=t, spectrum=False).omega_h2 / reference for t in band]
         p = relic_density(dm, spectrum=False).omega_h2
-        full.append(r.omega_h2)
-        paper.append(p)
-        print(f"{m:8.1f} {reference:11.4g} {r.omega_h2:10.4g} {r.omega_h2 / reference:7.3f} "
-              f"{1e3 * r.T_peak:6.0f} MeV {r.mean_q:6.3f} {ms:6.1f} {p:10.4g}")
+        ours_all.append(r.omega_h2)
+        paper_all.append(p)
+        print(f"{m:5.1f} {reference:11.5g} {cols[0]:>13} {cols[1]:>12} {cols[2]:>11} {r.omega_h2:9.4g} "
+              f"{r.omega_h2 / reference:6.3f} {min(spread):6.3f}-{max(spread):5.3f} {1e3 * r.T_peak:4.0f} MeV "
+              f"{r.mean_q:6.3f} {ms:5.0f} {p:9.3g}")
     lm = np.log(list(STERILE_DM))
-    print(f"mass exponent: full {np.polyfit(lm, np.log(full), 1)[0]:.3f}, "
-          f"sterile-dm {np.polyfit(lm, np.log(list(STERILE_DM.values())), 1)[0]:.3f}, "
-          f"paper {np.polyfit(lm, np.log(paper), 1)[0]:.3f}")
-
-    # one ingredient at a time at 7.1 keV
-    dm = SterileNeutrino(7.1 * keV, 1e-9)
-    blocking = sm.pauli_blocking
-    steps = [("paper inputs", "paper", Kinetics(1, False), False),
-             ("full rates C(T), no blocking", "full", Kinetics(1, False), False),
-             ("+ Pauli blocking", "full", Kinetics(1, False), True),
-             ("+ nu and nubar counted", "full", Kinetics(2, False), True),
-             ("+ entropy heating (= sm='full')", "full", Kinetics(2, True), True)]
-    saved = dict(KINETICS)
-    try:
-        for label, which, kinetics, block in steps:
-            KINETICS["full"] = kinetics
-            sm.pauli_blocking = blocking if block else (lambda x: np.ones_like(np.asarray(x, dtype=float)))
-            omega = relic_density(dm, sm=which, spectrum=False).omega_h2
-            print(f"  {label:34s} Omega h^2 = {omega:.4g}  ({omega / 0.0575:.3f} x sterile-dm)")
-    finally:
-        KINETICS.update(saved)
-        sm.pauli_blocking = blocking
+    print(f"mass exponent: ours {np.polyfit(lm, np.log(ours_all), 1)[0]:.3f}, "
+          f"sterile-dm default {np.polyfit(lm, np.log(list(STERILE_DM.values())), 1)[0]:.3f}, "
+          f"paper {np.polyfit(lm, np.log(paper_all), 1)[0]:.3f}")
+    print("ratios are over sterile-dm default; 'band': min-max over crossover midpoint 155/180/220 MeV, "
+          "meson gas x1/x2, free quarks x1/x1.1")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ def test_all_is_pinned():
         "__version__", "SterileNeutrino", "Neutrinophilic", "LmuLtau", "BminusL", "relic_density", "RelicResult", "InputError",
         "diagnose", "Diagnostics", "scan", "relic_curve", "RelicCurve", "constraints",
         "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
+        "SMRateTable",
         "GeV", "MeV", "keV", "eV",
     ])
     for name in secretnu.__all__:

@@ -17,6 +17,7 @@ from .lmu_ltau import LmuLtau
 from .neutrinophilic import Neutrinophilic
 from .production import RelicResult, relic_density
 from .scans import RelicCurve, relic_curve, scan
+from .sm_tables import SMRateTable
 from .sterile import SterileNeutrino
 from .units import GeV, MeV, eV, keV
 
@@ -30,5 +31,6 @@ __all__ = [
     "SterileNeutrino", "Neutrinophilic", "LmuLtau", "BminusL", "relic_density", "RelicResult", "InputError",
     "diagnose", "Diagnostics", "scan", "relic_curve", "RelicCurve", "constraints",
     "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
+    "SMRateTable",
     "GeV", "MeV", "keV", "eV",
 ]

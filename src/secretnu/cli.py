@@ -82,9 +82,33 @@ _COUNTING = click.option("--counting", type=click.Choice(["paper", "physical"]),
                          help="Gauged models: nu_a nubar_b cross section as in the paper (default) or physical.")
 
 
-_SM = click.option("--sm", type=click.Choice(["paper", "full"]), default="paper", show_default=True,
-                   help="Standard Model input: the paper's (Eqs. 2.6, 2.7) or every plasma species with "
-                        "Pauli blocking, nu and nubar counted and entropy heating (beyond the paper).")
+class SMType(click.ParamType):
+    """``paper``, ``full`` or the path of a rate table Gamma(p/T, T) (secretnu.SMRateTable.from_file:
+    sterile-dm's format, temperatures in MeV, for nu_mu unless its name ends in _e or _tau)."""
+
+    name = "paper|full|TABLE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if not isinstance(value, str) or value in ("paper", "full"):
+            return value
+        from pathlib import Path
+
+        from .sm_tables import SMRateTable
+
+        path = Path(value)
+        if not path.is_file():
+            self.fail(f"{value!r} is neither 'paper', 'full' nor a rate-table file", param, ctx)
+        flavor = next((f for f in ("tau", "mu", "e") if path.stem.endswith("_" + f)), "mu")
+        try:
+            return SMRateTable.from_file(path, flavor=flavor)
+        except InputError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+_SM = click.option("--sm", type=SMType(), default="paper", show_default=True,
+                   help="Standard Model input: the paper's (Eqs. 2.6, 2.7), every plasma species with "
+                        "Pauli blocking, nu and nubar counted and entropy heating (beyond the paper), or "
+                        "a rate-table file Gamma(p/T, T) in sterile-dm's format (docs/physics.md).")
 
 
 def _model_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -137,7 +161,7 @@ def relic(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_
         click.echo(json.dumps({**result.to_dict(), "seconds": elapsed}))
         return
     click.echo(f"{dm}, " + ("Standard Model interactions only" if model is None else str(model))
-               + f" (sm={sm})")
+               + f" (sm={result.options['sm']})")
     click.echo(f"Omega h^2        = {result.omega_h2:.6g}")
     click.echo(f"peak production  : T = {format_energy(result.T_peak)}")
     click.echo(f"<p/T_nu> relic   = {result.mean_q:.3f}")
@@ -405,7 +429,7 @@ def spectrum(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
     path = write_class_psd(result, out)
     if as_json:
         click.echo(json.dumps({"omega_h2": result.omega_h2, **warm.to_dict(), "states": result.states,
-                               "sm": sm, "file": str(path)}))
+                               "sm": result.options["sm"], "file": str(path)}))
         return
     click.echo(f"{dm}: Omega h^2 = {result.omega_h2:.6g}")
     click.echo(f"<p/T_nu> = {warm.mean_q:.3f} ({warm.mean_q_over_fd:.3f} x thermal), "

@@ -12,11 +12,11 @@ from .units import MeV, keV
 __all__ = [
     "G_F", "M_W", "M_Z", "M_H", "M_PL", "V_HIGGS",
     "M_E", "M_MU", "M_TAU", "LEPTON_MASS",
-    "S0_CM3", "RHO_C_H2_GEV_CM3", "MU_REF", "T_FINAL",
+    "S0_CM3", "RHO_C_H2_GEV_CM3", "RHO_C_H2_GEV_CM3_PDG", "MU_REF", "T_FINAL",
     "ZETA3", "G_STAR_S_NU_DECOUPLING",
     "HBAR_GEV_S", "SIN2_THETA_W", "M_PI_CHARGED", "M_K_CHARGED", "F_PI", "F_K", "V_UD", "V_US",
     "TAU_PI_CHARGED", "TAU_K_CHARGED", "GAMMA_H_SM", "AGE_UNIVERSE_S",
-    "QUARK_MASS", "CKM",
+    "QUARK_MASS", "CKM", "M_PI_NEUTRAL", "BR_PI_E_NU", "BR_K_MU_NU",
 ]
 
 #: Fermi constant [GeV^-2], PDG 2024 (CODATA 2018: 1.1663787(6)e-5).
@@ -42,6 +42,9 @@ LEPTON_MASS: dict[str, float] = {"e": M_E, "mu": M_MU, "tau": M_TAU}
 S0_CM3: float = 2891.2
 #: Critical density today over h^2 [GeV cm^-3], as used in the paper (PDG 2024: 1.05371e-5).
 RHO_C_H2_GEV_CM3: float = 1.05e-5
+#: Critical density today over h^2 [GeV cm^-3], PDG 2024 (3 H0^2/(8 pi G_N) = 1.05371(2)e-5 h^2):
+#: used by sm="full" and rate tables (sterile-dm uses 1.05368e-5).
+RHO_C_H2_GEV_CM3_PDG: float = 1.05371e-5
 
 #: Reference scale of the time variable z = MU_REF / T (paper, below Eq. 2.8).
 MU_REF: float = 1.0 * MeV
@@ -60,6 +63,11 @@ SIN2_THETA_W: float = 0.23129
 #: Charged pion and kaon masses [GeV], PDG 2024.
 M_PI_CHARGED: float = 0.13957039
 M_K_CHARGED: float = 0.493677
+#: Neutral pion mass [GeV], PDG 2024.
+M_PI_NEUTRAL: float = 0.1349768
+#: Branching ratios pi+ -> e+ nu_e and K+ -> mu+ nu_mu, PDG 2024 (pi+ -> mu+ nu_mu is the rest).
+BR_PI_E_NU: float = 1.230e-4
+BR_K_MU_NU: float = 0.6356
 #: Meson decay constants f_pi+, f_K+ [GeV] (f_pi ~ 130 MeV normalisation), PDG 2024 (FLAG average).
 F_PI: float = 0.1302
 F_K: float = 0.1557

@@ -12,8 +12,8 @@ from numpy.typing import NDArray
 from .constants import MU_REF, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel, hubble
 from .errors import InputError
-from .production import KINETICS, Model, _validate_model, effective_hubble, sin2_2theta_eff
-from .sm import check_sm, sm_potential, sm_rate
+from .production import Model, _validate_model, effective_hubble, kinetics_of, sin2_2theta_eff
+from .sm import SMInput, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 
 __all__ = ["Diagnostics", "diagnose", "classify_regimes", "REGIMES"]
@@ -91,7 +91,7 @@ def _hierarchy(z0: float, z1: float, z2: float) -> str:
     return " < ".join(n for n, _ in names)
 
 
-def diagnose(dm: SterileNeutrino, model: Model, x: float = 1.0, *, sm: str = "paper",
+def diagnose(dm: SterileNeutrino, model: Model, x: float = 1.0, *, sm: SMInput = "paper",
              gstar: GStarModel = DEFAULT_GSTAR, T_max: float | None = None, T_final: float = T_FINAL,
              points_per_decade: int = 100) -> Diagnostics:
     """Gamma/H, theta_eff/theta and d f4/d ln z versus z at fixed x (Fig. 5), with z0, z1, z2 and
@@ -108,7 +108,7 @@ def diagnose(dm: SterileNeutrino, model: Model, x: float = 1.0, *, sm: str = "pa
     z = MU_REF / T
     E = x * T
     gamma_v, v_v, gamma_on = model.rate(E, T), model.potential(E, T), model.on_shell_rate(E, T)
-    kinetics = KINETICS[check_sm(sm)]
+    kinetics = kinetics_of(sm)
     gamma_v, gamma_on = kinetics.model_rate_scale * gamma_v, kinetics.model_rate_scale * gamma_on
     gamma = sm_rate(E, T, dm.flavor, sm) + gamma_v
     pot = sm_potential(E, T, dm.flavor, sm) + v_v

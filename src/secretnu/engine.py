@@ -30,15 +30,15 @@ from .errors import InputError
 from .models import make_model
 from .neutrinophilic import on_shell_J, width_correction_C1, width_correction_residue
 from .production import (
-    KINETICS,
     crossing_counts,
     effective_hubble,
+    kinetics_of,
     momentum_rule,
     onset_gaps,
     resonance_onsets,
     z_interval_integrals,
 )
-from .sm import check_sm, sm_potential, sm_rate
+from .sm import SMInput, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 from .tables import KernelTables, kernel_tables
 
@@ -68,23 +68,24 @@ class FastGrid:
     states: int = 1        # sterile states counted (production.Kinetics)
     model_rate_scale: float = 1.0
     dm: SterileNeutrino | None = None  # the sterile neutrino the grid was built for
-    sm: str = "paper"
+    sm: SMInput = "paper"   # a name or an SMRateTable
     n_x: int = 30
+    rho_c: float = RHO_C_H2_GEV_CM3  # Omega h^2 = Y s0 m4 / rho_c (production.Kinetics)
 
     @classmethod
     def build(cls, dm: SterileNeutrino, T_max: float, *, T_final: float = T_FINAL, points_per_decade: int = 40,
-              n_x: int = 30, gstar: GStarModel = DEFAULT_GSTAR, sm: str = "paper") -> FastGrid:
+              n_x: int = 30, gstar: GStarModel = DEFAULT_GSTAR, sm: SMInput = "paper") -> FastGrid:
         n_z = math.ceil(points_per_decade * math.log10(T_max / T_final)) + 1
         T = np.geomspace(T_max, T_final, n_z)
         xs, ws = momentum_rule(n_x)
         x = np.append(xs, 1.0)
         w = np.append(ws, 0.0)
-        kinetics = KINETICS[check_sm(sm)]
+        kinetics = kinetics_of(sm)
         H = effective_hubble(T, gstar, kinetics)
         prefactor = 45.0 / (4 * math.pi**4 * gstar.g_s(T) * H)
         grid = cls(T=T, lnz=np.log(MU_REF / T), x=x, w=w, prefactor=prefactor, delta=np.empty(0),
                    gamma_sm=np.empty(0), v_sm=np.empty(0), hubble=H, states=kinetics.states,
-                   model_rate_scale=kinetics.model_rate_scale, dm=dm, sm=sm, n_x=n_x)
+                   model_rate_scale=kinetics.model_rate_scale, dm=dm, sm=sm, n_x=n_x, rho_c=kinetics.rho_c)
         delta, gamma_sm, v_sm = grid.sm_terms(x)
         return replace(grid, delta=delta, gamma_sm=gamma_sm, v_sm=v_sm)
 
@@ -184,7 +185,7 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     omega = np.empty(couplings.size)
     regime = np.empty(couplings.size)
     c2t, s2t = dm.cos_2theta, dm.sin2_2theta
-    to_omega = grid.states * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
+    to_omega = grid.states * S0_CM3 * dm.mass / grid.rho_c
     x_base = grid.x[:-1]
     for start in range(0, couplings.size, chunk):
         lam2 = couplings[start:start + chunk, None, None] ** 2

@@ -41,16 +41,16 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit, roots_genlaguerre
 
-from .constants import G_STAR_S_NU_DECOUPLING, MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
+from .constants import G_STAR_S_NU_DECOUPLING, MU_REF, RHO_C_H2_GEV_CM3, RHO_C_H2_GEV_CM3_PDG, S0_CM3, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel, heating_factor, hubble
 from .errors import InputError
 from .quadrature import panel_rule
-from .sm import check_sm, sm_potential, sm_rate
+from .sm import SMInput, check_sm, sm_label, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 
 __all__ = ["Model", "RelicResult", "relic_density", "CONVENTIONS", "production_integrand",
            "active_rates", "active_rate", "active_potential", "sin2_2theta_eff", "z_interval_integrals",
-           "Kinetics", "KINETICS", "effective_hubble", "momentum_rule", "resonance_onsets", "ONSET_X_RANGE",
+           "Kinetics", "KINETICS", "kinetics_of", "effective_hubble", "momentum_rule", "resonance_onsets", "ONSET_X_RANGE",
            "crossing_counts", "onset_gaps"]
 
 FloatArray = NDArray[np.float64]
@@ -67,10 +67,13 @@ class Kinetics:
     states: sterile states produced: 1 (nu_s; the model's Gamma_V carries Eq. 3.6's factor 2 for
         the antineutrinos, as in the paper) or 2 (nu_s and nubar_s counted explicitly).
     entropy_heating: time per e-fold of T is heating_factor(T)/H instead of 1/H.
+    rho_c: critical density today over h^2 [GeV cm^-3] in Omega h^2 = Y s0 m4/rho_c (the paper's
+        rounded 1.05e-5 for ``sm="paper"``, PDG 2024 otherwise).
     """
 
     states: int
     entropy_heating: bool
+    rho_c: float = RHO_C_H2_GEV_CM3
 
     @property
     def model_rate_scale(self) -> float:
@@ -80,7 +83,14 @@ class Kinetics:
 
 #: The kinetics that goes with each ``sm`` input (module docstring).
 KINETICS: dict[str, Kinetics] = {"paper": Kinetics(states=1, entropy_heating=False),
-                                 "full": Kinetics(states=2, entropy_heating=True)}
+                                 "full": Kinetics(states=2, entropy_heating=True, rho_c=RHO_C_H2_GEV_CM3_PDG)}
+
+
+def kinetics_of(sm: SMInput) -> Kinetics:
+    """The :class:`Kinetics` of a Standard Model input: :data:`KINETICS` by name; a rate table
+    (:class:`~secretnu.sm_tables.SMRateTable`) takes that of ``"full"``."""
+    checked = check_sm(sm)
+    return KINETICS[checked] if isinstance(checked, str) else KINETICS["full"]
 
 
 def effective_hubble(T: Any, gstar: GStarModel, kinetics: Kinetics) -> FloatArray:
@@ -164,24 +174,24 @@ def _x_nodes(n: int) -> tuple[FloatArray, FloatArray]:
 
 
 def active_rate(dm: SterileNeutrino, model: Model | None, E: FloatArray, T: FloatArray,
-                sm: str = "paper") -> FloatArray:
+                sm: SMInput = "paper") -> FloatArray:
     """Total collision rate of the active flavour, Gamma_SM + Gamma_V (Eq. 3.13).
 
     With ``sm="full"`` the rate is that of one neutrino: Gamma_V enters halved (see :class:`Kinetics`).
     """
     gamma = sm_rate(E, T, dm.flavor, sm)
-    return gamma if model is None else gamma + KINETICS[sm].model_rate_scale * model.rate(E, T)
+    return gamma if model is None else gamma + kinetics_of(sm).model_rate_scale * model.rate(E, T)
 
 
 def active_potential(dm: SterileNeutrino, model: Model | None, E: FloatArray, T: FloatArray,
-                     sm: str = "paper") -> FloatArray:
+                     sm: SMInput = "paper") -> FloatArray:
     """Thermal potential of the active flavour, V_T = V_SM + V_V (Eq. 3.13)."""
     pot = sm_potential(E, T, dm.flavor, sm)
     return pot if model is None else pot + model.potential(E, T)
 
 
 def active_rates(dm: SterileNeutrino, model: Model | None, E: FloatArray, T: FloatArray,
-                 sm: str = "paper") -> tuple[FloatArray, FloatArray]:
+                 sm: SMInput = "paper") -> tuple[FloatArray, FloatArray]:
     """Total collision rate and thermal potential of the active flavour (Eq. 3.13)."""
     return active_rate(dm, model, E, T, sm), active_potential(dm, model, E, T, sm)
 
@@ -202,7 +212,7 @@ def sin2_2theta_eff(dm: SterileNeutrino, E: FloatArray, gamma: FloatArray, poten
 
 
 def production_integrand(dm: SterileNeutrino, model: Model | None, x: FloatArray, T: FloatArray,
-                         sm: str = "paper") -> FloatArray:
+                         sm: SMInput = "paper") -> FloatArray:
     """(Gamma/4) sin^2(2 theta_eff) [GeV] at E = xT: the right side of Eq. 2.8 times H/f_nu."""
     E = x * T
     gamma, pot = active_rates(dm, model, E, T, sm)
@@ -391,7 +401,7 @@ def _validate_model(dm: SterileNeutrino, model: Model | None) -> None:
         raise InputError(f"{model!r} does not couple to nu_{dm.flavor}, the flavour nu_4 mixes with")
 
 
-def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = "paper",
+def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: SMInput = "paper",
                   gstar: GStarModel = DEFAULT_GSTAR, convention: str = "comoving",
                   T_max: float | None = None, T_final: float = T_FINAL,
                   points_per_decade: int = 60, n_x: int = 40, spectrum: bool = True) -> RelicResult:
@@ -403,7 +413,8 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     model: secret-interaction model (``None``: Standard Model only, pure Dodelson-Widrow).
     sm: Standard Model input: ``"paper"`` (Eqs. 2.6, 2.7 and the paper's kinetics) or ``"full"``
         (every plasma species, Pauli blocking, nu and nubar counted, entropy heating; see
-        :mod:`secretnu.sm` and :data:`KINETICS`).
+        :mod:`secretnu.sm` and :data:`KINETICS`), or a user rate table
+        (:class:`~secretnu.sm_tables.SMRateTable`, with the kinetics of ``"full"``).
     gstar: degrees-of-freedom model (default Saikawa & Shirai 2018).
     convention: ``"comoving"`` (default) or ``"literal_eq_3_14"`` (see module docstring).
     T_max, T_final: integration window [GeV]; T_max defaults to max(100 GeV, 30 m_V), capped at 1 TeV.
@@ -427,7 +438,7 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     n_z = math.ceil(points_per_decade * math.log10(T_max / T_final)) + 1
     T = np.geomspace(T_max, T_final, n_z)
     lnz = np.log(MU_REF / T)
-    kinetics = KINETICS[sm]
+    kinetics = kinetics_of(sm)
     c2t = dm.cos_2theta
 
     def detuning_at(x: float) -> FloatArray:  # D cos 2theta - V_T along z at one momentum
@@ -454,7 +465,7 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
         raise FloatingPointError("non-finite production rate: check the model kernels at these parameters")
     dY_dlnz = kinetics.states * dY_dlnz
     Y = kinetics.states * float(z_interval_integrals(numerator, width2, detuning, lnz) @ w)
-    omega_h2 = Y * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
+    omega_h2 = Y * S0_CM3 * dm.mass / kinetics.rho_c
 
     i = int(np.argmax(dY_dlnz))
     T_peak = float(T[i])
@@ -469,14 +480,14 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     mean_q = float("nan")
     if spectrum:
         q, f4, mean_q = _spectrum(dm, model, sm, T, lnz, prefactor, gstar)
-    options = dict(sm=sm, convention=convention, T_max=T_max, T_final=T_final,
+    options = dict(sm=sm_label(sm), convention=convention, T_max=T_max, T_final=T_final,
                    points_per_decade=points_per_decade, n_x=n_x, x_onsets=tuple(onsets))
     return RelicResult(omega_h2=omega_h2, relic_yield=Y, z=MU_REF / T, T=T, dY_dlnz=dY_dlnz,
                        T_peak=T_peak, q=q, f4=f4, mean_q=mean_q, dm=dm, model=model, options=options,
                        states=kinetics.states)
 
 
-def _spectrum(dm: SterileNeutrino, model: Model | None, sm: str, T: FloatArray, lnz: FloatArray,
+def _spectrum(dm: SterileNeutrino, model: Model | None, sm: SMInput, T: FloatArray, lnz: FloatArray,
               prefactor: FloatArray, gstar: GStarModel, n_q: int = 80) -> tuple[FloatArray, FloatArray, float]:
     """Relic phase-space density f4(q), q = p/T_nu, and <q>.
 

@@ -33,7 +33,7 @@ from .constants import T_FINAL
 from .engine import REGIMES, FastGrid, column_omega, fast_window
 from .errors import InputError
 from .models import make_model
-from .sm import check_sm
+from .sm import SMInput, check_sm, sm_label
 from .sterile import SterileNeutrino
 from .tables import kernel_tables
 
@@ -52,7 +52,7 @@ class _Settings:
     points_per_decade: int
     n_x: int
     T_final: float
-    sm: str = "paper"
+    sm: SMInput = "paper"
 
 
 @lru_cache(maxsize=8)
@@ -133,7 +133,7 @@ def _manifest(dm: SterileNeutrino, m_V: FloatArray, coupling: FloatArray, settin
     return {"m4": dm.mass, "sin2_2theta": dm.sin2_2theta, "flavor": dm.flavor, "model": settings.model,
             "width": settings.width, "counting": settings.counting, "points_per_decade": settings.points_per_decade, "n_x": settings.n_x,
             "T_final": settings.T_final, "n_m_V": int(m_V.size), "n_coupling": int(coupling.size),
-            "chunk": chunk, "axes_sha256": digest, "sm": settings.sm}
+            "chunk": chunk, "axes_sha256": digest, "sm": sm_label(settings.sm)}
 
 
 def _executor(executor: Any) -> tuple[Executor, bool]:
@@ -150,7 +150,7 @@ def _executor(executor: Any) -> tuple[Executor, bool]:
 def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = (), coupling: ArrayLike = (), *,
          executor: Any = None, store: str | os.PathLike[str] | None = None, width: float | str | None = None,
          counting: str | None = None, points_per_decade: int = 40, n_x: int = 30, T_final: float = T_FINAL, chunk: int | None = None,
-         progress: bool = False, sm: str = "paper") -> xr.Dataset:
+         progress: bool = False, sm: SMInput = "paper") -> xr.Dataset:
     """Omega h^2 and production regime on the (m_V, coupling) grid.
 
     Parameters
@@ -168,7 +168,8 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     points_per_decade, n_x, T_final: quadrature settings of the fast engine.
     chunk: m_V columns per task (default: about four tasks per worker).
     progress: show a progress bar.
-    sm: Standard Model input, ``"paper"`` or ``"full"`` (see :func:`secretnu.relic_density`).
+    sm: Standard Model input, ``"paper"``, ``"full"`` or an :class:`~secretnu.SMRateTable` (see
+        :func:`secretnu.relic_density`).
 
     Returns an ``xarray.Dataset`` with ``omega_h2`` and ``regime`` (labels A, B, C, DW) on
     (m_V, coupling), and every input in its attributes.
@@ -228,7 +229,7 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     attrs = {"m4_GeV": dm.mass, "sin2_2theta": dm.sin2_2theta, "flavor": dm.flavor, "model": model_name,
              "width": "paper" if width is None else str(width),
              "counting": "paper" if counting is None else str(counting), "points_per_decade": settings.points_per_decade,
-             "n_x": settings.n_x, "T_final_GeV": settings.T_final, "sm": settings.sm,
+             "n_x": settings.n_x, "T_final_GeV": settings.T_final, "sm": sm_label(settings.sm),
              "convention": "comoving", "gstar": "SaikawaShirai2018", "secretnu_version": __version__,
              "reference": "Kelly, Sen, Tangarife, Zhang, PRD 101, 115031 (2020), arXiv:2005.03681"}
     return xr.Dataset(
@@ -262,20 +263,20 @@ class RelicCurve:
     dm: SterileNeutrino
     model: str
     branches: dict[str, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
-    sm: str = "paper"
+    sm: SMInput = "paper"
 
     def to_dataset(self) -> xr.Dataset:
         return xr.Dataset(
             {"coupling": (("m_V", "root"), self.roots), "regime": (("m_V", "root"), self.regimes)},
             coords={"m_V": ("m_V", self.m_V, {"units": "GeV"}), "root": np.arange(self.roots.shape[1])},
             attrs={"target_omega_h2": self.target, "m4_GeV": self.dm.mass, "sin2_2theta": self.dm.sin2_2theta,
-                   "flavor": self.dm.flavor, "model": self.model, "sm": self.sm})
+                   "flavor": self.dm.flavor, "model": self.model, "sm": sm_label(self.sm)})
 
 
 def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = (),
                 coupling_range: tuple[float, float] = (1e-7, 1.0), target: float = 0.12, *,
                 width: float | str | None = None, counting: str | None = None, n_bracket: int = 80, tol: float = 1e-3,
-                points_per_decade: int = 40, n_x: int = 30, max_roots: int = 3, sm: str = "paper") -> RelicCurve:
+                points_per_decade: int = 40, n_x: int = 30, max_roots: int = 3, sm: SMInput = "paper") -> RelicCurve:
     """Every branch of the Omega h^2 = target contour at each m_V (Figs. 6-8)."""
     model_name = _check_model(model)
     width, counting = _model_options(model, width, counting)

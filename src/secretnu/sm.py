@@ -1,10 +1,11 @@
 """Standard Model collision rate and thermal potential of an active neutrino (Eqs. 2.6, 2.7).
 
-Two inputs, chosen with ``sm=``:
+Inputs, chosen with ``sm=``:
 
 ``"paper"`` reproduces the paper: constant coefficients, valid below the muon mass.
-``"full"`` (beyond the paper) counts every species of the plasma at temperature T; see
-:func:`rate_coefficient`. Both use the same thermal potential, Eq. 2.6 with the exact
+``"full"`` (beyond the paper) counts every weak process of the plasma at temperature T with its
+masses (:mod:`secretnu.sm_channels`). A user table of Gamma(p/T, T)
+(:class:`~secretnu.sm_tables.SMRateTable`) replaces the rate. All use the same thermal potential, Eq. 2.6 with the exact
 Fermi-Dirac energy density of the charged lepton. That is already the complete CP-symmetric
 potential: only the same-flavour neutrino (Z bubble) and charged lepton (W bubble) enter it.
 
@@ -33,14 +34,17 @@ from .constants import CKM, G_F, LEPTON_MASS, M_W, M_Z, QUARK_MASS, SIN2_THETA_W
 from .cosmology import SaikawaShirai2018
 from .errors import InputError
 from .quadrature import gauss_legendre
+from .sm_tables import SMRateTable
 
 __all__ = ["FLAVORS", "SM_OPTIONS", "RATE_COEFFICIENT_PAPER", "fermion_energy_density",
-           "relativistic_fraction", "qcd_fraction", "rate_coefficient", "rate_breakdown",
+           "relativistic_fraction", "qcd_fraction", "rate_coefficient", "rate_breakdown", "massless_breakdown",
            "pauli_blocking", "blocking_components",
-           "sm_rate", "sm_potential", "check_flavor", "check_sm"]
+           "sm_rate", "sm_potential", "check_flavor", "check_sm", "sm_label", "SMInput"]
 
 FLAVORS: tuple[str, ...] = ("e", "mu", "tau")
 SM_OPTIONS: tuple[str, ...] = ("paper", "full")
+#: What ``sm=`` accepts: one of :data:`SM_OPTIONS` or a user rate table.
+SMInput = str | SMRateTable
 #: c_alpha of Eq. 2.7 (Notzold & Raffelt 1988 as quoted by the paper).
 RATE_COEFFICIENT_PAPER: dict[str, float] = {"e": 1.27, "mu": 0.92, "tau": 0.92}
 _RHO_NU_PAIR = 7 * math.pi**2 / 120  # rho_nu + rho_nubar over T^4, one flavour, one helicity each
@@ -54,11 +58,21 @@ def check_flavor(flavor: str) -> str:
     return key
 
 
-def check_sm(sm: str) -> str:
-    """Return ``sm`` if it names a Standard Model input, else raise :class:`InputError`."""
-    if sm not in SM_OPTIONS:
-        raise InputError(f"unknown Standard Model input sm={sm!r}: choose one of {', '.join(SM_OPTIONS)}")
+def check_sm(sm: SMInput) -> SMInput:
+    """Return ``sm`` if it is a Standard Model input (a name in :data:`SM_OPTIONS` or an
+    :class:`~secretnu.sm_tables.SMRateTable`), else raise :class:`InputError`."""
+    if isinstance(sm, SMRateTable):
+        return sm
+    if not isinstance(sm, str) or sm not in SM_OPTIONS:
+        raise InputError(f"unknown Standard Model input sm={sm!r}: choose one of {', '.join(SM_OPTIONS)} "
+                         "or pass an SMRateTable")
     return sm
+
+
+def sm_label(sm: SMInput) -> str:
+    """A string naming the Standard Model input (for results, file attributes and messages)."""
+    checked = check_sm(sm)
+    return checked if isinstance(checked, str) else f"table:{checked.name}:{checked.digest[:12]}"
 
 
 @cache
@@ -101,13 +115,19 @@ def relativistic_fraction(r: ArrayLike) -> NDArray[np.float64]:
 # nu_alpha l_alpha^+ -> U Dbar). Below the muon mass this gives c_mu = 0.917 and c_e = 1.294, the
 # paper's 0.92 and 1.27 (Notzold & Raffelt 1988, Eq. 2.7).
 #
-# Masses: a species of mass m enters with relativistic_fraction(m/T) (its energy density over the
-# massless one), a charged-current channel with the product over its massive fermions.
-# Quarks and hadrons: the free-quark rates are scaled by qcd_fraction(T), the energy density of the
-# strongly interacting plasma (lattice-based g*(T) of Saikawa & Shirai 2018 minus photons and
-# leptons) over that of free quarks and gluons: ~0.08 at 100 MeV (pions), 0.27 at 150 MeV, 0.54
-# at 200 MeV, 0.74 at 300 MeV, 0.89 at 1 GeV. This is smooth through the crossover and tends to
-# the free-quark rate (up to the ~8% interaction correction of the QCD energy density) at high T.
+# These massless coefficients are :func:`massless_breakdown`. The rate of sm="full" (issue 20) is
+# computed channel by channel with the masses in the kinematics (thresholds in E/T) by
+# :mod:`secretnu.sm_channels`, which reproduces them in the massless limit (a test): leptons,
+# free quarks above the QCD crossover (not scaled by any pressure deficit), and below it the meson
+# gas (pi, K: vector-current scattering and the inverse decays nu l+ -> pi+, K+), joined by
+# :func:`~secretnu.sm_channels.crossover_weight`.
+#
+# The model of sm="full" before issue 20 (kept for comparison in :func:`massless_breakdown`): a
+# species of mass m enters with relativistic_fraction(m/T) (its energy density over the massless
+# one), a charged-current channel with the product over its massive fermions, and the free-quark
+# rates are scaled by qcd_fraction(T), the energy density of the strongly interacting plasma
+# (lattice-based g*(T) of Saikawa & Shirai 2018 minus photons and leptons) over that of free quarks
+# and gluons: ~0.08 at 100 MeV, 0.27 at 150 MeV, 0.54 at 200 MeV, 0.74 at 300 MeV, 0.89 at 1 GeV.
 
 _UNIT_FULL = 7 * math.pi / 27
 _QUARK_CHARGE = {"u": 2 / 3, "c": 2 / 3, "d": -1 / 3, "s": -1 / 3, "b": -1 / 3}
@@ -135,8 +155,9 @@ def qcd_fraction(T: ArrayLike) -> NDArray[np.float64]:
     return np.clip((_LATTICE_GSTAR.g_rho(T) - leptons) / quarks, 0.0, 1.0)
 
 
-def rate_breakdown(T: ArrayLike, flavor: str = "mu") -> dict[str, NDArray[np.float64]]:
-    """Contributions to the ``sm="full"`` rate coefficient C(T) (Gamma = C G_F^2 E T^4), by channel.
+def massless_breakdown(T: ArrayLike, flavor: str = "mu") -> dict[str, NDArray[np.float64]]:
+    """Massless-kinematics rate coefficients (Gamma = C G_F^2 E T^4 before blocking), by channel:
+    the ``sm="full"`` model before issue 20 (see the comment above), kept as a reference.
 
     Keys: ``neutrinos``, ``leptons_nc`` (Z exchange on e, mu, tau, with W interference for the
     same flavour), ``leptons_cc`` (W exchange with the other lepton doublets), ``quarks_nc``,
@@ -155,6 +176,39 @@ def rate_breakdown(T: ArrayLike, flavor: str = "mu") -> dict[str, NDArray[np.flo
     parts = {"neutrinos": np.ones_like(T), "leptons_nc": leptons_nc, "leptons_cc": leptons_cc,
              "quarks_nc": hadrons * quarks_nc, "quarks_cc": hadrons * quarks_cc}
     return {key: _UNIT_FULL * value for key, value in parts.items()}
+
+
+@cache
+def _thermal_x(n: int = 24) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Nodes and normalised weights of the thermal average over x^3 f_nu(x) (the rate-weighted
+    neutrino spectrum)."""
+    x, w = roots_genlaguerre(n, 3.0)
+    w = w / (1 + np.exp(-x))  # e^-x x^3 -> x^3 f_nu
+    return x, w / w.sum()
+
+
+def rate_breakdown(T: ArrayLike, flavor: str = "mu", x: ArrayLike | None = None) -> dict[str, NDArray[np.float64]]:
+    """Contributions to Gamma/(G_F^2 E T^4) of ``sm="full"`` before Pauli blocking, by channel group.
+
+    Keys: ``neutrinos`` (nu nu), ``leptons`` (e, mu, tau: neutral and charged current, with masses),
+    ``quarks`` (free quarks, times the crossover weight w(T)), ``mesons`` (pi, K scattering and the
+    inverse decays nu l+ -> pi+, K+, times 1 - w). At x = E/T (broadcast with T) or, with
+    ``x=None``, averaged over the rate-weighted thermal spectrum x^3 f_nu(x).
+    See :mod:`secretnu.sm_channels`.
+    """
+    from .sm_channels import crossover_weight, group_rates
+
+    alpha = check_flavor(flavor)
+    T = np.asarray(T, dtype=float)
+    if x is None:
+        nodes, weights = _thermal_x()
+        parts = rate_breakdown(T[..., None], alpha, nodes)
+        return {key: value @ weights for key, value in parts.items()}
+    x, T = np.broadcast_arrays(np.asarray(x, dtype=float), T)
+    groups = group_rates(x, T, alpha)
+    w = crossover_weight(T)
+    return {"neutrinos": groups["neutrinos"], "leptons": groups["leptons"], "quarks": w * groups["quarks"],
+            "mesons": (1 - w) * (groups["mesons"] + groups["decays"])}
 
 
 # Pauli blocking. The coefficients above take Boltzmann kinematics with Fermi-Dirac target densities
@@ -221,31 +275,42 @@ def pauli_blocking(x: ArrayLike) -> NDArray[np.float64]:
     return np.interp(lx, np.log(_BLOCKING_X), _blocking_table())
 
 
-def rate_coefficient(T: ArrayLike, flavor: str = "mu", sm: str = "paper") -> NDArray[np.float64]:
-    """C(T) in Gamma_SM = C G_F^2 E T^4: constant for ``"paper"`` (Eq. 2.7), the sum of
-    :func:`rate_breakdown` for ``"full"``."""
-    check_sm(sm)
+def rate_coefficient(T: ArrayLike, flavor: str = "mu", sm: SMInput = "paper") -> NDArray[np.float64]:
+    """C(T) in Gamma_SM = C G_F^2 E T^4: constant for ``"paper"`` (Eq. 2.7); for ``"full"`` the sum of
+    :func:`rate_breakdown` averaged over x^3 f_nu (before Pauli blocking; the rate itself depends on
+    E/T through the thresholds, see :func:`sm_rate`). A rate table has no single coefficient (it depends on
+    E/T): use :meth:`~secretnu.sm_tables.SMRateTable.scaled_rate`."""
+    if not isinstance(check_sm(sm), str):
+        raise InputError("a rate table depends on E/T: use its scaled_rate(x, T), not rate_coefficient")
     T = np.asarray(T, dtype=float)
     if sm == "paper":
         return np.full(T.shape, RATE_COEFFICIENT_PAPER[check_flavor(flavor)])
     return sum(rate_breakdown(T, flavor).values())
 
 
-def sm_rate(E: ArrayLike, T: ArrayLike, flavor: str = "mu", sm: str = "paper") -> NDArray[np.float64]:
+def sm_rate(E: ArrayLike, T: ArrayLike, flavor: str = "mu", sm: SMInput = "paper") -> NDArray[np.float64]:
     """Collision rate Gamma_SM [GeV] of an active neutrino of energy E at temperature T.
 
-    ``"paper"``: C G_F^2 E T^4 with constant C (Eq. 2.7). ``"full"``: C(T) B(E/T) G_F^2 E T^4 with
-    C(T) from :func:`rate_coefficient` and the Pauli-blocking factor B of :func:`pauli_blocking`.
+    ``"paper"``: C G_F^2 E T^4 with constant C (Eq. 2.7). ``"full"``: every channel with its masses
+    (:mod:`secretnu.sm_channels`), the 2 -> 2 channels times the Pauli-blocking factor B(E/T) of
+    :func:`pauli_blocking`, tabulated once per flavour (:func:`~secretnu.sm_channels.full_rate_scaled`).
+    An :class:`~secretnu.sm_tables.SMRateTable`: its interpolated Gamma (for its own flavour only).
     """
+    checked = check_sm(sm)
+    if isinstance(checked, SMRateTable):
+        return checked.gamma(E, T, flavor)
     E, T = np.asarray(E, dtype=float), np.asarray(T, dtype=float)
-    rate = rate_coefficient(T, flavor, sm) * G_F**2 * E * T**4
-    return rate * pauli_blocking(E / T) if sm == "full" else rate
+    if sm == "full":
+        from .sm_channels import full_rate_scaled
+
+        return full_rate_scaled(E / T, T, check_flavor(flavor)) * G_F**2 * E * T**4
+    return rate_coefficient(T, flavor, sm) * G_F**2 * E * T**4
 
 
-def sm_potential(E: ArrayLike, T: ArrayLike, flavor: str = "mu", sm: str = "paper") -> NDArray[np.float64]:
+def sm_potential(E: ArrayLike, T: ArrayLike, flavor: str = "mu", sm: SMInput = "paper") -> NDArray[np.float64]:
     """Thermal potential V_SM [GeV] of Eq. 2.6 (standard coefficient, no lepton asymmetry).
 
-    The same for both ``sm`` inputs (see the module docstring)."""
+    The same for every ``sm`` input, rate tables included (see the module docstring)."""
     check_sm(sm)
     m_l = LEPTON_MASS[check_flavor(flavor)]
     E, T = np.asarray(E, dtype=float), np.asarray(T, dtype=float)
