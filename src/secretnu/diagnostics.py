@@ -15,6 +15,7 @@ from .errors import InputError
 from .production import KINETICS, Model, _validate_model, effective_hubble, sin2_2theta_eff
 from .sm import check_sm, sm_potential, sm_rate
 from .sterile import SterileNeutrino
+from .validate import MAX_POINTS_PER_DECADE, in_domain, integer
 
 __all__ = ["Diagnostics", "diagnose", "classify_regimes", "REGIMES"]
 
@@ -96,13 +97,22 @@ def diagnose(dm: SterileNeutrino, model: Model, x: float = 1.0, *, sm: str = "pa
              points_per_decade: int = 100) -> Diagnostics:
     """Gamma/H, theta_eff/theta and d f4/d ln z versus z at fixed x (Fig. 5), with z0, z1, z2 and
     the production regime (section III A)."""
+    if not isinstance(dm, SterileNeutrino):
+        raise InputError(f"dm must be a SterileNeutrino, got {type(dm).__name__}")
     if model is None:
         raise InputError("diagnose needs a model with a vector boson")
     _validate_model(dm, model)
-    if not (isinstance(x, (int, float)) and math.isfinite(x) and x > 0):
-        raise InputError(f"x = E/T must be positive, got {x!r}")
+    x = in_domain(x, "x", "x = E/T")
+    check_sm(sm)
     if T_max is None:
         T_max = min(1e3, max(10.0, 30.0 * model.default_t_max()))
+    T_max = in_domain(T_max, "T", "T_max", " GeV")
+    T_final = in_domain(T_final, "T", "T_final", " GeV")
+    if not T_final < T_max:
+        raise InputError(f"need T_final < T_max, got T_final={T_final}, T_max={T_max}")
+    points_per_decade = integer(points_per_decade, "points_per_decade", lo=4, hi=MAX_POINTS_PER_DECADE)
+    if not isinstance(gstar, GStarModel):
+        raise InputError(f"gstar must be a GStarModel (e.g. secretnu.SaikawaShirai2018()), got {gstar!r}")
     n = math.ceil(points_per_decade * math.log10(T_max / T_final)) + 1
     T = np.geomspace(T_max, T_final, n)
     z = MU_REF / T
