@@ -196,7 +196,7 @@ class _Store:
         if existing is None:
             manifest = {**versions, "params": params, "params_sha256": self.params_hash, "chunk": self.chunk}
             manifest["manifest_sha256"] = _json_hash(manifest)
-            atomic_write(manifest_file, lambda handle: handle.write(json.dumps(manifest, indent=1).encode()) and None)
+            atomic_write(manifest_file, lambda handle: handle.write(json.dumps(manifest, indent=1).encode()))
 
     def _read_manifest(self, manifest_file: Path) -> dict[str, Any]:
         try:
