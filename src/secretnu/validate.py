@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +102,19 @@ def _writable_parent(path: Path, what: str) -> None:
         parent = parent.parent
     if not parent.is_dir():
         raise InputError(f"{what} {str(path)!r}: {str(parent)!r} is not a directory")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"{what} {str(path)!r}: directory {str(parent)!r} is not writable")
+    _probe(parent, f"{what} {str(path)!r}: directory {str(parent)!r}")
+
+
+def _probe(directory: Path, label: str) -> None:
+    """Create and remove a file in ``directory``: permission bits alone mislead (root, /proc, read-only mounts)."""
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise InputError(f"{label} is not writable")
+    try:
+        fd, name = tempfile.mkstemp(dir=directory, prefix=".secretnu-probe-")
+    except OSError as exc:
+        raise InputError(f"{label} is not writable: {exc.strerror or exc}") from None
+    os.close(fd)
+    os.unlink(name)
 
 
 def output_file(path: str | os.PathLike[str], what: str = "output file", *,
@@ -135,8 +147,7 @@ def output_dir(path: str | os.PathLike[str], what: str = "output folder") -> Pat
     if out.exists():
         if not out.is_dir():
             raise InputError(f"{what} {text!r} exists and is not a directory")
-        if not os.access(out, os.W_OK | os.X_OK):
-            raise InputError(f"{what} {text!r} is not writable")
+        _probe(out, f"{what} {text!r}")
         return out
     _writable_parent(out, what)
     return out
