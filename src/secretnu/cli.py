@@ -206,7 +206,7 @@ def diagnose(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
     if plot_path is not None:
         plot_file(plot_path)
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
-    model = _build_model(model_name or "neutrinophilic", m_V, coupling, width, flavor, counting)
+    model = _build_model("neutrinophilic" if model_name is None else model_name, m_V, coupling, width, flavor, counting)
     diag = run_diagnose(dm, model, x=x, sm=sm)
     if plot_path is not None:
         from .plotting import plot_diagnostics
@@ -252,7 +252,7 @@ def _plane_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _axis(lo: float, hi: float, n: int, what: str) -> Any:
     import numpy as np
 
-    if not (lo > 0 and hi > 0) or (n > 1 and not lo < hi):
+    if not (lo > 0 and hi > 0) or (n > 1 and not lo < hi) or not (math.isfinite(lo) and math.isfinite(hi)):
         raise InputError(f"{what} range must satisfy 0 < min < max, got {lo:g} .. {hi:g}")
     return np.geomspace(lo, hi, n)
 
@@ -385,6 +385,13 @@ def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: st
     m_axis = _axis(m_V_min, m_V_max, n_m_V, "mV")
     _axis(coupling_min, coupling_max, n_coupling, "coupling")  # the range, checked before computing
     model_name = _check_model(model_name)
+    from .models import make_model
+    from .validate import in_domain
+
+    for m_end in (float(m_axis.min()), float(m_axis.max())):  # the plane's corners, before the first column
+        for c_end in (coupling_min, coupling_max):
+            make_model(model_name, m_end, c_end, flavor=flavor, width=_width_option(width), counting=counting)
+    in_domain(target, "target", "--target")
     start = time.perf_counter()
     pieces = []
     step = max(1, m_axis.size // 50)

@@ -43,6 +43,7 @@ from .errors import InputError
 from .models import MODELS, make_model
 from .sterile import SterileNeutrino
 from .units import parse_energy
+from .validate import in_domain
 
 __all__ = ["FigureConfig", "Point", "load_config", "builtin_configs", "KINDS"]
 
@@ -131,6 +132,8 @@ def _pair(value: Any, where: str, kind: type = float) -> tuple[Any, Any]:
     lo, hi = (_energy(v, where) if where.endswith("m_V") else _number(v, where) for v in value)
     if not (0 < lo < hi and math.isfinite(hi)):
         raise InputError(f"{where} must satisfy 0 < lo < hi, got {value!r}")
+    for end in (lo, hi):
+        in_domain(end, "m_V" if where.endswith("m_V") else "coupling", where)
     return lo, hi
 
 

@@ -132,7 +132,10 @@ def output_file(path: str | os.PathLike[str], what: str = "output file", *,
         raise InputError(f"{what} {text!r} is a directory")
     if out.exists() and not os.access(out, os.W_OK):
         raise InputError(f"{what} {text!r} exists and is not writable")
-    _writable_parent(out, what)
+    parent = out.parent
+    if not parent.is_dir():
+        raise InputError(f"{what} {text!r}: {str(parent)!r} is not an existing directory")
+    _probe(parent, f"{what} {text!r}: directory {str(parent)!r}")
     return out
 
 
