@@ -41,14 +41,14 @@ BAD_ENERGIES = [  # (value, fragment)
     ("abc", "cannot parse"), ("", "cannot parse"), ("keV", "cannot parse"), ("7.1 k eV", "cannot parse"),
     ("1e-400keV", "positive"),
 ]
-BAD_M4 = BAD_ENERGIES + [("1e300GeV", "outside the supported range"), ("1e-20eV", "outside the supported range"),
-                         ("5TeV", "outside the supported range")]
+BAD_M4 = [*BAD_ENERGIES, ("1e300GeV", "outside the supported range"), ("1e-20eV", "outside the supported range"),
+          ("5TeV", "outside the supported range")]
 BAD_MIXING = [("0", "sin^2(2 theta)"), ("-1e-9", "sin^2(2 theta)"), ("1.5", "(0, 1]"), ("nan", "finite"),
               ("inf", "finite"), ("1e-320", "outside the supported range"), ("1e-31", "outside the supported range"),
               ("abc", "not a valid float"), ("", "not a valid float"), ("True", "not a valid float")]
 BAD_FLAVOR = [("sigma", "unknown flavour"), ("", "unknown flavour"), ("nu_x", "unknown flavour"),
               ("e,mu", "unknown flavour")]
-BAD_MV = BAD_ENERGIES + [("1e5GeV", "outside the supported range"), ("1e-300GeV", "outside the supported range")]
+BAD_MV = [*BAD_ENERGIES, ("1e5GeV", "outside the supported range"), ("1e-300GeV", "outside the supported range")]
 BAD_COUPLING = [("0", "> 0"), ("-1", "> 0"), ("nan", "finite"), ("inf", "finite"), ("4", "perturbative"),
                 ("1e-300", "outside the supported range"), ("1e-21", "outside the supported range"),
                 ("abc", "not a valid float")]

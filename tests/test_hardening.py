@@ -46,7 +46,7 @@ def reference():
 def test_deleted_manifest_and_another_scan_is_refused(tmp_path, counted):
     small(tmp_path, chunk=1)
     (tmp_path / "manifest.json").unlink()
-    with pytest.raises(InputError, match="no manifest.json but holds chunks of another scan"):
+    with pytest.raises(InputError, match=r"no manifest\.json but holds chunks of another scan"):
         small(tmp_path, m_V=[0.02, 0.2, 2.0], chunk=1)
 
 

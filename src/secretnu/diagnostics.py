@@ -129,7 +129,7 @@ def diagnose(dm: SterileNeutrino, model: Model, x: float = 1.0, *, sm: str = "pa
 
     above = np.nonzero(gamma >= H)[0]
     z0 = float(z[above[-1]]) if above.size else float(z[0])
-    z2 = MU_REF / model.m_V
+    z2 = MU_REF / model.m_V  # type: ignore[attr-defined]
     code, i_peak, i1 = classify_regimes(df4, gamma, pot, gamma_v, gamma_on, v_v, delta)
     z1, z_peak, regime = float(z[i1]), float(z[i_peak]), REGIMES[int(code)]
     return Diagnostics(x=float(x), z=z, T=T, gamma_over_H=gamma / H,

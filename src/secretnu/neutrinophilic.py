@@ -96,14 +96,14 @@ def _thermal_log(y: FloatArray, q: FloatArray) -> FloatArray:
 
 def on_shell_J(q: ArrayLike) -> FloatArray:
     """Narrow-width pole term of the rate integral J(q): J = on_shell_J(q)/gw + J_off(q) - pi gw C1(q)."""
-    return _thermal_log(1.0, np.asarray(q, dtype=float)) / 12.0
+    return _thermal_log(1.0, np.asarray(q, dtype=float)) / 12.0  # type: ignore[arg-type]
 
 
 def _thermal_log_terms(q: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     """L(1) = ln(1 + e^{-1/q}) and its first two y-derivatives at y = 1 (L(y) = ln(1 + e^{-y/q}))."""
     q = np.asarray(q, dtype=float)
     occupation = expit(-1.0 / q)  # 1/(e^{1/q} + 1)
-    return _thermal_log(1.0, q), -occupation / q, occupation * (1 - occupation) / q**2
+    return _thermal_log(1.0, q), -occupation / q, occupation * (1 - occupation) / q**2  # type: ignore[arg-type]
 
 
 def width_correction_residue(q: ArrayLike) -> FloatArray:

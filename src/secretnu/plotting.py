@@ -76,7 +76,7 @@ def plot_relic_curves(curves: Sequence, labels: Sequence[str] | None = None, con
 
     fig = ax.figure if ax is not None else plt.figure(figsize=(8.4 if legend else 6.4, 5.0))
     ax = ax if ax is not None else fig.add_subplot()
-    labels = list(labels) if labels is not None else [None] * len(curves)
+    labels = list(labels) if labels is not None else [None] * len(curves)  # type: ignore[list-item]
     masses = []
     for k, (curve, label) in enumerate(zip(curves, labels, strict=False)):
         color = ("0.55", "k", "C3", "C0")[k % 4]

@@ -307,7 +307,7 @@ def resonance_onsets(detuning: FloatArray, x: FloatArray,
             continue
         x_c = lo + (hi - lo) * e_lo / (e_lo - e_hi)
         for _ in range(refine if detuning_at is not None else 0):  # Illinois steps: e is nearly linear
-            e_c = depth(detuning_at(x_c))
+            e_c = depth(detuning_at(x_c))  # type: ignore[misc]
             if e_c == 0:
                 break
             if (e_c < 0) == (e_lo < 0):
@@ -352,7 +352,7 @@ def z_interval_integrals(numerator: FloatArray, width2: FloatArray, detuning: Fl
     lead = idx[:-2]
     col = idx[-1]
 
-    def node(k: FloatArray, arr: FloatArray) -> FloatArray:
+    def node(k: NDArray[Any], arr: FloatArray) -> FloatArray:
         return arr[(*lead, np.clip(k, 0, n_z - 1), col)]
 
     dm1, d0, d1, d2 = (node(zi + k, detuning) for k in (-1, 0, 1, 2))

@@ -27,6 +27,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -49,7 +50,7 @@ __all__ = ["KernelTables", "kernel_tables", "cache_dir", "TABLE_VERSION", "GRID"
 FloatArray = NDArray[np.float64]
 TABLE_VERSION = 3
 #: Table grids: x = E/T, r = m/T, q = 4ET/m^2 (log-spaced).
-GRID = {"x": (1e-3, 300.0, 181), "r": (1e-4, 1e3, 351), "q": (1e-5, 1e12, 341), "gw_ref": 1e-3}
+GRID: dict[str, Any] = {"x": (1e-3, 300.0, 181), "r": (1e-4, 1e3, 351), "q": (1e-5, 1e12, 341), "gw_ref": 1e-3}
 
 
 _ARRAYS = ("ln_x", "ln_r", "g_ratio", "ln_q", "j_ratio", "s_ratio", "ll_ratio", "lr_ratio")
@@ -162,7 +163,8 @@ class KernelTables:
 
     def J(self, q: ArrayLike, gw: ArrayLike) -> FloatArray:
         """Full J(q; gw) to O(gw^2)."""
-        return on_shell_J(q) / gw + self.J_off(q) - math.pi * np.asarray(gw) * width_correction_C1(q)
+        gw_arr = np.asarray(gw, dtype=float)
+        return on_shell_J(q) / gw_arr + self.J_off(q) - math.pi * gw_arr * width_correction_C1(q)
 
     def content_hash(self) -> str:
         """sha256 of the table version, the grid and every array (stored with the file, checked on load)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 import os
 import tempfile
 from pathlib import Path
@@ -63,10 +64,10 @@ def integer(value: Any, name: str, *, lo: int | None = None, hi: int | None = No
     """``value`` as an int (an integral number, not a bool or a float with a fraction) in [lo, hi]."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
-            value = int(value)
+            value = int(float(value))
         else:
             raise InputError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    out = int(value)
+    out = operator.index(value)
     if lo is not None and out < lo:
         raise InputError(f"{name} must be at least {lo}, got {out}")
     if hi is not None and out > hi:

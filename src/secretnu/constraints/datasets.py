@@ -190,9 +190,9 @@ def load_limits(model: str, paths: Iterable[str | Path] | None = None) -> list[C
             for sub, kind in (("limits", "limit"), ("reach", "projection"), ("", "limit")):
                 d = root / sub / folder if sub else root / folder
                 if d.is_dir():
-                    out += [_from_lmt(p, kind, model) for p in sorted(d.glob("*.lmt"))]
+                    out += [_from_lmt(p, kind, model) for p in sorted(d.glob("*.lmt"))]  # type: ignore[misc]
             if root.name == folder:
-                out += [_from_lmt(p, "limit", model) for p in sorted(root.glob("*.lmt"))]
+                out += [_from_lmt(p, "limit", model) for p in sorted(root.glob("*.lmt"))]  # type: ignore[misc]
             out = [c for c in out if c is not None]
         for p in sorted(root.glob("*.csv")):
             c = _from_csv(p, model)
