@@ -216,7 +216,8 @@ CONFIG_CASES: list[tuple[str, str]] = [  # (TOML text, fragment)
     ('model = "axion"\n' + BASE_CONFIG, "unknown model"),
     ('model = 5\n' + BASE_CONFIG, "must be a string"),
     ('model = ["b-l"]\n' + BASE_CONFIG, "must be a string"),
-    ('width = "huge"\n' + BASE_CONFIG, "width"),
+    ('width = "huge"\n' + BASE_CONFIG, "not an energy"),
+    ('width = "1e300GeV"\n' + BASE_CONFIG, "width"),
     ('width = -1\n' + BASE_CONFIG, "width"),
     ('width = true\n' + BASE_CONFIG, "not a number"),
     ('counting = "both"\n' + BASE_CONFIG, "no option"),
@@ -459,3 +460,11 @@ def test_sweep_size():
 def test_domain_corners_are_finite(m4, mix):
     result = secretnu.relic_density(SterileNeutrino(m4, mix), points_per_decade=8, n_x=8)
     assert math.isfinite(result.omega_h2) and result.omega_h2 > 0 and math.isfinite(result.mean_q)
+
+
+def test_config_width_with_units():
+    """A width in a configuration takes units, as --width does (it used to be refused later, by the scan)."""
+    import tomllib
+
+    cfg = secretnu.config.parse_config(tomllib.loads('width = "10MeV"\n' + BASE_CONFIG))
+    assert cfg.width == pytest.approx(0.01)

@@ -233,3 +233,20 @@ def test_workers_die_with_the_parent(sig):
         if parent.poll() is None:
             parent.kill()
             parent.wait()
+
+
+@pytest.mark.filterwarnings("always::secretnu.scans.StoreWarning")
+def test_cli_reports_a_recomputed_chunk_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from secretnu.cli import cli
+
+    args = ["scan", "--mV-min", "10MeV", "--mV-max", "1GeV", "--n-mV", "2", "--n-coupling", "2", "--quiet",
+            "--out", str(tmp_path / "s.nc"), "--store", str(tmp_path / "store")]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    (tmp_path / "store" / "chunk-00000.npz").write_bytes(b"garbage")
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 0, again.output
+    warnings_shown = [line for line in again.output.splitlines() if line.startswith("Warning:")]
+    assert len(warnings_shown) == 1 and "chunk-00000.npz" in warnings_shown[0] and "recomputing" in warnings_shown[0]

@@ -78,6 +78,12 @@ class _Group(click.Group):
     """Turns usage errors and bad physical input into one line on stderr and exit status 2."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        import warnings
+
+        def one_line(message: Any, category: Any, *_: Any, **__: Any) -> None:  # e.g. a recomputed store chunk
+            click.echo(f"Warning: {' '.join(str(message).split())}", err=True)
+
+        shown, warnings.showwarning = warnings.showwarning, one_line
         try:
             rv = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except (click.UsageError, InputError) as exc:
@@ -94,6 +100,8 @@ class _Group(click.Group):
         except click.Abort:
             click.echo("Aborted!", err=True)
             sys.exit(1)
+        finally:
+            warnings.showwarning = shown
         if standalone_mode:
             sys.exit(rv if isinstance(rv, int) else 0)
         return rv

@@ -195,7 +195,9 @@ def parse_config(data: dict[str, Any], source: str = "<config>") -> FigureConfig
     if inputs != "current" and (kind != "relic-curves" or model != "neutrinophilic"):
         raise InputError(f"{source} [constraints] inputs applies to neutrinophilic relic-curves only")
     width, counting = data.get("width"), data.get("counting")
-    if width is not None and not isinstance(width, str):
+    if isinstance(width, str) and width not in ("paper", "chiral"):
+        width = _energy(width, f"{source}: width")  # a value with units, as on the command line
+    elif width is not None and not isinstance(width, str):
         width = _number(width, f"{source}: width")
     try:  # the model options, checked now rather than after a scan
         make_model(model, 1.0, 0.1, width=width, counting=counting)
