@@ -475,7 +475,6 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
     for m_V_end in (float(m_axis.min()), float(m_axis.max())):
         for c_end in (lo, hi):
             make_model(model_name, m_V_end, c_end, flavor=dm.flavor, width=width, counting=counting)  # validate
-    grid_memory(m_axis.size, n_bracket, what="relic-curve bracket")
     tables = kernel_tables()
     ln_c = np.linspace(math.log(lo), math.log(hi), n_bracket)
     roots = np.full((m_axis.size, max_roots), np.nan)
