@@ -96,7 +96,10 @@ def diagnose(dm: SterileNeutrino, model: Model, x: float = 1.0, *, sm: str = "pa
              gstar: GStarModel = DEFAULT_GSTAR, T_max: float | None = None, T_final: float = T_FINAL,
              points_per_decade: int = 100) -> Diagnostics:
     """Gamma/H, theta_eff/theta and d f4/d ln z versus z at fixed x (Fig. 5), with z0, z1, z2 and
-    the production regime (section III A)."""
+    the production regime (section III A).
+
+    Raises :class:`~secretnu.errors.InputError` for a bad argument, before computing (x in
+    1e-3 .. 300, T_final < T_max within 1e-6 .. 1e4 GeV, see :mod:`secretnu.validate`)."""
     if not isinstance(dm, SterileNeutrino):
         raise InputError(f"dm must be a SterileNeutrino, got {type(dm).__name__}")
     if model is None:

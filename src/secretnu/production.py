@@ -411,6 +411,10 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: str = 
     points_per_decade: ln z grid density (per decade of T).
     n_x: number of Gauss-Laguerre nodes in x = E/T.
     spectrum: also compute the relic momentum spectrum.
+
+    Raises :class:`~secretnu.errors.InputError` for a bad argument (before computing: types, the
+    ranges of :data:`secretnu.validate.DOMAINS`, n_x <= 400, points_per_decade <= 2000) and for a
+    result that is not a finite, non-negative number.
     """
     if not isinstance(dm, SterileNeutrino):
         raise InputError(f"dm must be a SterileNeutrino, got {type(dm).__name__}")

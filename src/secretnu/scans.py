@@ -332,6 +332,9 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
 
     Returns an ``xarray.Dataset`` with ``omega_h2`` and ``regime`` (labels A, B, C, DW) on
     (m_V, coupling), and every input in its attributes.
+
+    Raises :class:`~secretnu.errors.InputError` for a bad argument or store before computing
+    (including a grid too large for memory), and if any point comes out non-finite or negative.
     """
     from . import __version__
 
