@@ -115,8 +115,10 @@ def test_constraints_command(run):
     data = json.loads(res.output)
     higgs = next(c for c in data["constraints"] if c["name"] == "Higgs invisible")
     assert 1e-3 < higgs["excluded"][0][1] < 2e-3 and higgs["excluded"][0][2] is None
-    res = run("constraints", "--model", "b-l", "--inputs", "paper")
+    res = run("constraints", "--model", "b-l")
     assert res.exit_code == 0 and "(g-2)_e" in res.output
+    res = run("constraints", "--model", "b-l", "--inputs", "paper")  # neutrinophilic only: refused, not ignored
+    assert res.exit_code == 2 and "neutrinophilic model only" in res.output
     res = run("constraints", "--model", "dark-photon")
     assert res.exit_code == 2 and res.output.startswith("Error: unknown model")
 

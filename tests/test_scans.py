@@ -94,7 +94,8 @@ def test_scan_resumes_after_interruption(tmp_path, monkeypatch):
     np.testing.assert_array_equal(resumed.regime.values, reference.regime.values)
     # a corrupt chunk is recomputed, not trusted
     (tmp_path / "store" / "chunk-00000.npz").write_bytes(b"garbage")
-    again = small_scan(executor="serial", chunk=1, store=tmp_path / "store")
+    with pytest.warns(scan_module.StoreWarning, match="chunk-00000.npz"):
+        again = small_scan(executor="serial", chunk=1, store=tmp_path / "store")
     np.testing.assert_array_equal(again.omega_h2.values, reference.omega_h2.values)
 
 

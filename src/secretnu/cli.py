@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from collections.abc import Callable
@@ -29,23 +30,69 @@ class EnergyType(click.ParamType):
         if isinstance(value, float):
             return value
         try:
-            return parse_energy(value)
+            energy = parse_energy(value)
         except InputError as exc:
             self.fail(str(exc), param, ctx)
+        if not (math.isfinite(energy) and energy > 0):
+            self.fail(f"{value!r} is not a positive, finite energy", param, ctx)
+        return energy
 
 
 ENERGY = EnergyType()
+
+
+def _explicit(*names: str) -> list[str]:
+    """The options among ``names`` (parameter names) that the user typed, as --flags."""
+    ctx = click.get_current_context()
+    flags = {p.name: p.opts[0] for p in ctx.command.params}
+    return [flags[n] for n in names
+            if ctx.get_parameter_source(n) not in (None, click.core.ParameterSource.DEFAULT)]
+
+
+def _refuse(names: list[str], why: str) -> None:
+    if names:
+        raise InputError(f"{', '.join(names)} {'has' if len(names) == 1 else 'have'} no effect {why}")
+
+
+def _json(data: Any) -> str:
+    """JSON with non-finite numbers written as null (JSON has no NaN)."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return value
+    return json.dumps(clean(data), allow_nan=False)
+
+
+def _scheduler_address(scheduler: str | None) -> None:
+    import re
+
+    if scheduler is not None and not re.fullmatch(r"(?:[a-z]+://)?[\w.\-\[\]:]+:\d{1,5}", scheduler):
+        raise InputError(f"--scheduler {scheduler!r} is not a scheduler address such as tcp://127.0.0.1:8786")
 
 
 class _Group(click.Group):
     """Turns usage errors and bad physical input into one line on stderr and exit status 2."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        import warnings
+
+        def one_line(message: Any, category: Any, *_: Any, **__: Any) -> None:  # e.g. a recomputed store chunk
+            click.echo(f"Warning: {' '.join(str(message).split())}", err=True)
+
+        shown, warnings.showwarning = warnings.showwarning, one_line
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            rv = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except (click.UsageError, InputError) as exc:
             message = exc.format_message() if isinstance(exc, click.UsageError) else str(exc)
-            click.echo(f"Error: {message}", err=True)
+            click.echo(f"Error: {' '.join(message.split())}", err=True)  # one line, always
+            sys.exit(2)
+        except OSError as exc:  # a file vanished or a disk filled after the checks passed
+            where = f" {exc.filename}" if exc.filename else ""
+            click.echo(f"Error: cannot write or read{where}: {exc.strerror or exc}", err=True)
             sys.exit(2)
         except click.ClickException as exc:
             exc.show()
@@ -53,6 +100,8 @@ class _Group(click.Group):
         except click.Abort:
             click.echo("Aborted!", err=True)
             sys.exit(1)
+        finally:
+            warnings.showwarning = shown
         if standalone_mode:
             sys.exit(rv if isinstance(rv, int) else 0)
         return rv
@@ -130,6 +179,8 @@ def _build_model(model_name: str | None, m_V: float | None, coupling: float | No
     if model_name is None:
         if m_V is not None or coupling is not None:
             raise InputError("--mV and --coupling need --model")
+        if width is not None or counting is not None:
+            raise InputError("--width and --counting need --model")
         return None
     if m_V is None or coupling is None:
         raise InputError(f"model {model_name!r} needs both --mV and --coupling")
@@ -158,7 +209,7 @@ def relic(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_
     result = relic_density(dm, model, sm=sm)
     elapsed = time.perf_counter() - start
     if as_json:
-        click.echo(json.dumps({**result.to_dict(), "seconds": elapsed}))
+        click.echo(_json({**result.to_dict(), "seconds": elapsed}))
         return
     click.echo(f"{dm}, " + ("Standard Model interactions only" if model is None else str(model))
                + f" (sm={result.options['sm']})")
@@ -182,16 +233,19 @@ def diagnose(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
     """Fig. 5 diagnostics: Gamma/H, theta_eff/theta, d f4/d ln z, time scales and regime."""
     from .diagnostics import diagnose as run_diagnose
     from .sterile import SterileNeutrino
+    from .validate import plot_file
 
+    if plot_path is not None:
+        plot_file(plot_path)
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
-    model = _build_model(model_name or "neutrinophilic", m_V, coupling, width, flavor, counting)
+    model = _build_model("neutrinophilic" if model_name is None else model_name, m_V, coupling, width, flavor, counting)
     diag = run_diagnose(dm, model, x=x, sm=sm)
     if plot_path is not None:
         from .plotting import plot_diagnostics
 
         plot_diagnostics([diag], path=plot_path)
     if as_json:
-        click.echo(json.dumps(diag.to_dict()))
+        click.echo(_json(diag.to_dict()))
         return
     click.echo(f"{dm}, {model}, x = {x:g}")
     click.echo(f"z0 (Gamma/H = 1)               = {diag.z0:.4g}")
@@ -231,7 +285,7 @@ def _plane_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _axis(lo: float, hi: float, n: int, what: str) -> Any:
     import numpy as np
 
-    if not (lo > 0 and hi > 0) or (n > 1 and not lo < hi):
+    if not (lo > 0 and hi > 0) or (n > 1 and not lo < hi) or not (math.isfinite(lo) and math.isfinite(hi)):
         raise InputError(f"{what} range must satisfy 0 < min < max, got {lo:g} .. {hi:g}")
     return np.geomspace(lo, hi, n)
 
@@ -278,12 +332,26 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
 
     from .scans import scan as run_scan
     from .sterile import SterileNeutrino
+    from .validate import output_dir, output_file
 
+    out_checked = output_file(out, "--out", suffixes=(".nc",))  # the CSV goes next to it, never over it
+    output_file(out_checked.with_suffix(".csv"), "--out (its CSV)")
+    if store is not None:
+        output_dir(store, "--store")
+    _scheduler_address(scheduler)
     if config_path is not None:
         from .config import load_config
         from .reproduce import save_scan, scans_for
 
+        _refuse(_explicit("m4", "sin2_2theta", "flavor", "model_name", "width", "counting", "m_V_min", "m_V_max",
+                          "n_m_V", "coupling_min", "coupling_max", "n_coupling", "sm"),
+                "with --config: the configuration sets the sterile neutrinos, model and plane")
         cfg = load_config(config_path)
+        if cfg.kind == "diagnostics":
+            raise InputError(f"{config_path} is a diagnostics configuration: run it with 'secretnu reproduce'")
+        from .validate import grid_memory
+
+        grid_memory(*cfg.resolution(quick), what="scan")
         start = time.perf_counter()
         datasets = scans_for(cfg, quick, _executor_from_scheduler(scheduler), store, progress=not quiet)
         stem = Path(out).with_suffix("")
@@ -294,6 +362,8 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
                    f"in {time.perf_counter() - start:.2f} s")
         return
 
+    if quick:
+        raise InputError("--quick has no effect without --config")
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
     m_axis = _axis(m_V_min, m_V_max, n_m_V, "mV")
     c_axis = _axis(coupling_min, coupling_max, n_coupling, "coupling")
@@ -332,11 +402,29 @@ def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: st
 
     from tqdm.auto import tqdm
 
-    from .scans import relic_curve
+    from .scans import _check_model, relic_curve
     from .sterile import SterileNeutrino
+    from .validate import output_file, plot_file
 
+    out_checked = output_file(out, "--out", suffixes=(".csv",))  # the netCDF goes next to it, never over it
+    output_file(out_checked.with_suffix(".nc"), "--out (its netCDF)")
+    if plot_path is not None:
+        plot_file(plot_path)
+    else:
+        _refuse(_explicit("limits", "inputs"), "without --plot")
+    if inputs != "current" and model_name != "neutrinophilic":
+        raise InputError(f"--inputs applies to the neutrinophilic model only, not {model_name!r}")
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
     m_axis = _axis(m_V_min, m_V_max, n_m_V, "mV")
+    _axis(coupling_min, coupling_max, n_coupling, "coupling")  # the range, checked before computing
+    model_name = _check_model(model_name)
+    from .models import make_model
+    from .validate import in_domain
+
+    for m_end in (float(m_axis.min()), float(m_axis.max())):  # the plane's corners, before the first column
+        for c_end in (coupling_min, coupling_max):
+            make_model(model_name, m_end, c_end, flavor=flavor, width=_width_option(width), counting=counting)
+    in_domain(target, "target", "--target")
     start = time.perf_counter()
     pieces = []
     step = max(1, m_axis.size // 50)
@@ -385,11 +473,14 @@ def constraints_cmd(m4: float, sin2_2theta: float, flavor: str, model_name: str,
     import math
 
     from . import constraints as cons
+    from .models import model_key
     from .sterile import SterileNeutrino
 
+    if inputs != "current" and model_key(model_name) != "neutrinophilic":
+        raise InputError(f"--inputs applies to the neutrinophilic model only, not {model_name!r}")
     masses = list(m_V) or [1e-3, 1e-2, 0.1, 1.0, 10.0]
     found = cons.for_model(model_name, SterileNeutrino(m4, sin2_2theta, flavor), inputs=inputs, limits=limits)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in found:
         r = c.excluded(masses)
         rows.append({"name": c.name, "kind": c.kind, "bound": c.bound, "computed": c.computed,
@@ -422,14 +513,16 @@ def spectrum(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
     from .production import relic_density
     from .spectrum import T_NCDM_OVER_T_CMB, warmness, write_class_psd
     from .sterile import SterileNeutrino
+    from .validate import output_file
 
+    output_file(out, "--out")
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
     result = relic_density(dm, _build_model(model_name, m_V, coupling, width, flavor, counting), sm=sm)
     warm = warmness(result)
     path = write_class_psd(result, out)
     if as_json:
-        click.echo(json.dumps({"omega_h2": result.omega_h2, **warm.to_dict(), "states": result.states,
-                               "sm": result.options["sm"], "file": str(path)}))
+        click.echo(_json({"omega_h2": result.omega_h2, **warm.to_dict(), "states": result.states,
+                          "sm": result.options["sm"], "file": str(path)}))
         return
     click.echo(f"{dm}: Omega h^2 = {result.omega_h2:.6g}")
     click.echo(f"<p/T_nu> = {warm.mean_q:.3f} ({warm.mean_q_over_fd:.3f} x thermal), "
@@ -453,7 +546,9 @@ def reproduce(out: str, quick: bool, limits: tuple[str, ...], quiet: bool) -> No
 
     from .config import builtin_configs
     from .reproduce import run_config
+    from .validate import output_dir
 
+    output_dir(out, "--out")
     configs = builtin_configs()
     start = time.perf_counter()
     written = []

@@ -40,9 +40,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .models import MODELS
+from .models import MODELS, make_model
 from .sterile import SterileNeutrino
 from .units import parse_energy
+from .validate import in_domain
 
 __all__ = ["FigureConfig", "Point", "load_config", "builtin_configs", "KINDS"]
 
@@ -81,21 +82,59 @@ class FigureConfig:
 
 
 def _energy(value: Any, where: str) -> float:
+    """An energy: a string with a unit or a number in GeV (TOML booleans and dates are not numbers)."""
     try:
-        return parse_energy(value) if isinstance(value, str) else float(value)
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise TypeError
+        energy = parse_energy(value) if isinstance(value, str) else float(value)
     except (InputError, TypeError, ValueError):
         raise InputError(f"{where}: {value!r} is not an energy (e.g. '7.1keV' or a number in GeV)") from None
+    if not (math.isfinite(energy) and energy > 0):
+        raise InputError(f"{where}: {value!r} is not a positive, finite energy")
+    return energy
 
 
-def _pair(value: Any, where: str, kind=float) -> tuple:
+def _number(value: Any, where: str) -> float:
+    """A plain number (not a bool, string or date)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(f"{where}: {value!r} is not a number")
+    return float(value)
+
+
+def _count(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{where}: {value!r} is not a whole number of points")
+    return value
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{where} must be a string, got {value!r}")
+    return value
+
+
+def _table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(f"{where} must be a table, got {value!r}")
+    return value
+
+
+def _pair(value: Any, where: str, kind: type = float) -> tuple[Any, Any]:
     if not isinstance(value, list) or len(value) != 2:
         raise InputError(f"{where} must be a list of two values, got {value!r}")
-    out = tuple(_energy(v, where) if kind is float and where.endswith("m_V") else kind(v) for v in value)
-    if kind is float and not (0 < out[0] < out[1] and math.isfinite(out[1])):
+    if kind is int:
+        lo_n, hi_n = (_count(v, where) for v in value)
+        if min(lo_n, hi_n) < 2:
+            raise InputError(f"{where} needs at least 2 points per axis, got {value!r}")
+        if lo_n * hi_n > 10**8:
+            raise InputError(f"{where} = {value!r} is too many points (at most 1e8 in all)")
+        return lo_n, hi_n
+    lo, hi = (_energy(v, where) if where.endswith("m_V") else _number(v, where) for v in value)
+    if not (0 < lo < hi and math.isfinite(hi)):
         raise InputError(f"{where} must satisfy 0 < lo < hi, got {value!r}")
-    if kind is int and min(out) < 2:
-        raise InputError(f"{where} needs at least 2 points per axis, got {value!r}")
-    return out
+    for end in (lo, hi):
+        in_domain(end, "m_V" if where.endswith("m_V") else "coupling", where)
+    return lo, hi
 
 
 def _check_keys(table: dict, allowed: set[str], where: str) -> None:
@@ -107,10 +146,13 @@ def _check_keys(table: dict, allowed: set[str], where: str) -> None:
 def parse_config(data: dict[str, Any], source: str = "<config>") -> FigureConfig:
     """Validate a configuration already read from TOML."""
     _check_keys(data, _TOP, source)
+    for key in ("figure", "kind", "model", "title", "counting"):
+        if key in data:
+            _text(data[key], f"{source}: {key}")
     kind = data.get("kind", "omega-plane")
     if kind not in KINDS:
         raise InputError(f"{source}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    model = str(data.get("model", "neutrinophilic"))
+    model = data.get("model", "neutrinophilic")
     if model not in MODELS:
         raise InputError(f"{source}: unknown model {model!r}: choose one of {', '.join(MODELS)}")
     entries = data.get("sterile")
@@ -118,15 +160,23 @@ def parse_config(data: dict[str, Any], source: str = "<config>") -> FigureConfig
         entries = [entries]
     if not entries:
         raise InputError(f"{source}: needs at least one [[sterile]] entry with m4 and sin2_2theta")
+    if not isinstance(entries, list):
+        raise InputError(f"{source}: sterile must be a [[sterile]] array of tables, got {entries!r}")
     sterile = []
     for k, e in enumerate(entries):
-        _check_keys(e, {"m4", "sin2_2theta", "flavor", "label"}, f"{source} [[sterile]] {k + 1}")
+        where = f"{source} [[sterile]] {k + 1}"
+        _check_keys(_table(e, where), {"m4", "sin2_2theta", "flavor", "label"}, where)
         if "m4" not in e or "sin2_2theta" not in e:
-            raise InputError(f"{source} [[sterile]] {k + 1}: m4 and sin2_2theta are required")
-        dm = SterileNeutrino(_energy(e["m4"], "m4"), e["sin2_2theta"], e.get("flavor", "mu"))
-        label = e.get("label") or f"$m_4$ = {e['m4']}, $\\sin^2 2\\theta$ = {float(e['sin2_2theta']):.0e}"
-        sterile.append((dm, str(label)))
-    plane = data.get("plane", {})
+            raise InputError(f"{where}: m4 and sin2_2theta are required")
+        try:
+            dm = SterileNeutrino(_energy(e["m4"], "m4"), _number(e["sin2_2theta"], "sin2_2theta"),
+                                 _text(e.get("flavor", "mu"), "flavor"))
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
+        label = _text(e.get("label", ""), f"{where} label") or \
+            f"$m_4$ = {e['m4']}, $\\sin^2 2\\theta$ = {dm.sin2_2theta:.0e}"
+        sterile.append((dm, label))
+    plane = _table(data.get("plane", {}), f"{source} [plane]")
     _check_keys(plane, {"m_V", "coupling", "n", "quick_n"}, f"{source} [plane]")
     kwargs: dict[str, Any] = {}
     if "m_V" in plane:
@@ -137,21 +187,43 @@ def parse_config(data: dict[str, Any], source: str = "<config>") -> FigureConfig
         kwargs["n"] = _pair(plane["n"], "[plane] n", int)
     if "quick_n" in plane:
         kwargs["quick_n"] = _pair(plane["quick_n"], "[plane] quick_n", int)
-    cons = data.get("constraints", {})
+    cons = _table(data.get("constraints", {}), f"{source} [constraints]")
     _check_keys(cons, {"inputs"}, f"{source} [constraints]")
     inputs = cons.get("inputs", "current")
     if inputs not in ("current", "paper"):
         raise InputError(f"{source} [constraints] inputs must be 'current' or 'paper'")
+    if inputs != "current" and (kind != "relic-curves" or model != "neutrinophilic"):
+        raise InputError(f"{source} [constraints] inputs applies to neutrinophilic relic-curves only")
+    width, counting = data.get("width"), data.get("counting")
+    if isinstance(width, str) and width not in ("paper", "chiral"):
+        width = _energy(width, f"{source}: width")  # a value with units, as on the command line
+    elif width is not None and not isinstance(width, str):
+        width = _number(width, f"{source}: width")
+    try:  # the model options, checked now rather than after a scan
+        make_model(model, 1.0, 0.1, width=width, counting=counting)
+    except InputError as exc:
+        raise InputError(f"{source}: {exc}") from None
+    raw_points = data.get("points", [])
+    if not isinstance(raw_points, list):
+        raise InputError(f"{source}: points must be a [[points]] array of tables, got {raw_points!r}")
+    if kind == "diagnostics" and not raw_points:
+        raise InputError(f"{source}: a diagnostics configuration needs at least one [[points]] entry")
     points = []
-    for k, p in enumerate(data.get("points", [])):
-        _check_keys(p, {"name", "m_V", "coupling"}, f"{source} [[points]] {k + 1}")
+    for k, p in enumerate(raw_points):
+        where = f"{source} [[points]] {k + 1}"
+        _check_keys(_table(p, where), {"name", "m_V", "coupling"}, where)
         try:
-            points.append(Point(str(p["name"]), _energy(p["m_V"], "m_V"), float(p["coupling"])))
+            point = Point(_text(p["name"], "name"), _energy(p["m_V"], "m_V"), _number(p["coupling"], "coupling"))
         except KeyError as exc:
-            raise InputError(f"{source} [[points]] {k + 1}: missing {exc.args[0]}") from None
+            raise InputError(f"{where}: missing {exc.args[0]}") from None
+        try:
+            make_model(model, point.m_V, point.coupling, width=width, counting=counting)
+        except InputError as exc:
+            raise InputError(f"{where}: {exc}") from None
+        points.append(point)
     return FigureConfig(figure=str(data.get("figure", Path(source).stem)), kind=kind, model=model,
                         sterile=tuple(sterile), title=str(data.get("title", "")), inputs=inputs,
-                        points=tuple(points), width=data.get("width"), counting=data.get("counting"),
+                        points=tuple(points), width=width, counting=counting,
                         source=source, **kwargs)
 
 
@@ -163,7 +235,7 @@ def load_config(path: str | Path) -> FigureConfig:
             data = tomllib.load(handle)
     except OSError as exc:
         raise InputError(f"cannot read config {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path} is not valid TOML: {exc}") from None
     return parse_config(data, str(path))
 

@@ -13,8 +13,9 @@ from .constants import MU_REF, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel, hubble
 from .errors import InputError
 from .production import Model, _validate_model, effective_hubble, kinetics_of, sin2_2theta_eff
-from .sm import SMInput, sm_potential, sm_rate
+from .sm import SMInput, check_sm, sm_potential, sm_rate
 from .sterile import SterileNeutrino
+from .validate import MAX_POINTS_PER_DECADE, in_domain, integer
 
 __all__ = ["Diagnostics", "diagnose", "classify_regimes", "REGIMES"]
 
@@ -95,14 +96,26 @@ def diagnose(dm: SterileNeutrino, model: Model, x: float = 1.0, *, sm: SMInput =
              gstar: GStarModel = DEFAULT_GSTAR, T_max: float | None = None, T_final: float = T_FINAL,
              points_per_decade: int = 100) -> Diagnostics:
     """Gamma/H, theta_eff/theta and d f4/d ln z versus z at fixed x (Fig. 5), with z0, z1, z2 and
-    the production regime (section III A)."""
+    the production regime (section III A).
+
+    Raises :class:`~secretnu.errors.InputError` for a bad argument, before computing (x in
+    1e-3 .. 300, T_final < T_max within 1e-6 .. 1e4 GeV, see :mod:`secretnu.validate`)."""
+    if not isinstance(dm, SterileNeutrino):
+        raise InputError(f"dm must be a SterileNeutrino, got {type(dm).__name__}")
     if model is None:
         raise InputError("diagnose needs a model with a vector boson")
     _validate_model(dm, model)
-    if not (isinstance(x, (int, float)) and math.isfinite(x) and x > 0):
-        raise InputError(f"x = E/T must be positive, got {x!r}")
+    x = in_domain(x, "x", "x = E/T")
+    sm = check_sm(sm)
     if T_max is None:
         T_max = min(1e3, max(10.0, 30.0 * model.default_t_max()))
+    T_max = in_domain(T_max, "T", "T_max", " GeV")
+    T_final = in_domain(T_final, "T", "T_final", " GeV")
+    if not T_final < T_max:
+        raise InputError(f"need T_final < T_max, got T_final={T_final}, T_max={T_max}")
+    points_per_decade = integer(points_per_decade, "points_per_decade", lo=4, hi=MAX_POINTS_PER_DECADE)
+    if not isinstance(gstar, GStarModel):
+        raise InputError(f"gstar must be a GStarModel (e.g. secretnu.SaikawaShirai2018()), got {gstar!r}")
     n = math.ceil(points_per_decade * math.log10(T_max / T_final)) + 1
     T = np.geomspace(T_max, T_final, n)
     z = MU_REF / T
@@ -119,7 +132,7 @@ def diagnose(dm: SterileNeutrino, model: Model, x: float = 1.0, *, sm: SMInput =
 
     above = np.nonzero(gamma >= H)[0]
     z0 = float(z[above[-1]]) if above.size else float(z[0])
-    z2 = MU_REF / model.m_V
+    z2 = MU_REF / model.m_V  # type: ignore[attr-defined]
     code, i_peak, i1 = classify_regimes(df4, gamma, pot, gamma_v, gamma_on, v_v, delta)
     z1, z_peak, regime = float(z[i1]), float(z[i_peak]), REGIMES[int(code)]
     return Diagnostics(x=float(x), z=z, T=T, gamma_over_H=gamma / H,

@@ -100,9 +100,9 @@ class GaugedVector:
         return thermal_potential(E, T, self.m_V, self.coupling)
 
     def _open(self, T: FloatArray, factor: float) -> FloatArray:
-        return sum((T >= factor * m_l).astype(float) for m_l in self.LEPTON_MASSES.values())
+        return np.asarray(sum((T >= factor * m_l).astype(float) for m_l in self.LEPTON_MASSES.values()), dtype=float)
 
-    def heavy_v_count(self, T: float) -> float:
+    def heavy_v_count(self, T: ArrayLike) -> float:
         """N of Eq. 4.4 (Eq. 5.x for B - L) at temperature T."""
         T = np.asarray(T, dtype=float)
         anti_other = 3 if self.counting == "paper" else 1

@@ -22,6 +22,7 @@ gw = gamma_V/m_V with the paper's width gamma_V = lambda^2 m_V/(12 pi) by defaul
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ from .constants import ZETA3
 from .errors import InputError
 from .sm import check_flavor
 from .units import format_energy
+from .validate import in_domain, real
 from .vector_mediator import potential_high_T, potential_low_T, rate_from_cross_section, s_integral, thermal_potential
 
 __all__ = [
@@ -94,14 +96,14 @@ def _thermal_log(y: FloatArray, q: FloatArray) -> FloatArray:
 
 def on_shell_J(q: ArrayLike) -> FloatArray:
     """Narrow-width pole term of the rate integral J(q): J = on_shell_J(q)/gw + J_off(q) - pi gw C1(q)."""
-    return _thermal_log(1.0, np.asarray(q, dtype=float)) / 12.0
+    return _thermal_log(1.0, np.asarray(q, dtype=float)) / 12.0  # type: ignore[arg-type]
 
 
 def _thermal_log_terms(q: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
     """L(1) = ln(1 + e^{-1/q}) and its first two y-derivatives at y = 1 (L(y) = ln(1 + e^{-y/q}))."""
     q = np.asarray(q, dtype=float)
     occupation = expit(-1.0 / q)  # 1/(e^{1/q} + 1)
-    return _thermal_log(1.0, q), -occupation / q, occupation * (1 - occupation) / q**2
+    return _thermal_log(1.0, q), -occupation / q, occupation * (1 - occupation) / q**2  # type: ignore[arg-type]
 
 
 def width_correction_residue(q: ArrayLike) -> FloatArray:
@@ -196,16 +198,12 @@ def chiral_width(m: float, coupling: float) -> float:
 
 
 def validate_vector(m_V: Any, coupling: Any, what: str = "coupling") -> tuple[float, float]:
-    try:
-        m, g = float(m_V), float(coupling)
-    except (TypeError, ValueError):
-        raise InputError("m_V and the coupling must be numbers") from None
-    if not math.isfinite(m) or m <= 0:
-        raise InputError(f"vector mass m_V must be positive and finite, got {m_V!r} GeV")
-    if not math.isfinite(g) or g <= 0:
-        raise InputError(f"{what} must be positive and finite, got {coupling!r}")
+    m = real(m_V, "vector mass m_V", lo=0.0, lo_open=True)
+    g = real(coupling, what, lo=0.0, lo_open=True)
     if g >= PERTURBATIVE_LIMIT:
         raise InputError(f"{what} {g:g} is not perturbative: it must be below sqrt(4 pi) = {PERTURBATIVE_LIMIT:.3f}")
+    in_domain(m, "m_V", "vector mass m_V", " GeV")
+    in_domain(g, "coupling", what)
     return m, g
 
 
@@ -238,12 +236,11 @@ class Neutrinophilic:
             if self.width not in ("paper", "chiral"):
                 raise InputError(f"width must be a number, None, 'paper' or 'chiral', got {self.width!r}")
         elif self.width is not None:
-            try:
-                width = float(self.width)
-            except (TypeError, ValueError):
-                raise InputError(f"width must be a number, None, 'paper' or 'chiral', got {self.width!r}") from None
-            if not math.isfinite(width) or width <= 0:
-                raise InputError(f"width must be positive, got {self.width!r}")
+            if isinstance(self.width, bool) or not isinstance(self.width, numbers.Real):
+                raise InputError(f"width must be a number, None, 'paper' or 'chiral', got {self.width!r}")
+            width = real(self.width, "width", lo=0.0, lo_open=True)
+            if not 1e-30 <= width / m <= 1e3:  # a narrower pole underflows; a wider one is no particle
+                raise InputError(f"width {width:g} GeV is outside 1e-30 .. 1e3 times m_V = {m:g} GeV")
             object.__setattr__(self, "width", width)
 
     @property

@@ -47,6 +47,7 @@ from .errors import InputError
 from .quadrature import panel_rule
 from .sm import SMInput, check_sm, sm_label, sm_potential, sm_rate
 from .sterile import SterileNeutrino
+from .validate import MAX_N_X, MAX_POINTS_PER_DECADE, finite_result, in_domain, integer
 
 __all__ = ["Model", "RelicResult", "relic_density", "CONVENTIONS", "production_integrand",
            "active_rates", "active_rate", "active_potential", "sin2_2theta_eff", "z_interval_integrals",
@@ -316,7 +317,7 @@ def resonance_onsets(detuning: FloatArray, x: FloatArray,
             continue
         x_c = lo + (hi - lo) * e_lo / (e_lo - e_hi)
         for _ in range(refine if detuning_at is not None else 0):  # Illinois steps: e is nearly linear
-            e_c = depth(detuning_at(x_c))
+            e_c = depth(detuning_at(x_c))  # type: ignore[misc]
             if e_c == 0:
                 break
             if (e_c < 0) == (e_lo < 0):
@@ -361,7 +362,7 @@ def z_interval_integrals(numerator: FloatArray, width2: FloatArray, detuning: Fl
     lead = idx[:-2]
     col = idx[-1]
 
-    def node(k: FloatArray, arr: FloatArray) -> FloatArray:
+    def node(k: NDArray[Any], arr: FloatArray) -> FloatArray:
         return arr[(*lead, np.clip(k, 0, n_z - 1), col)]
 
     dm1, d0, d1, d2 = (node(zi + k, detuning) for k in (-1, 0, 1, 2))
@@ -421,6 +422,10 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: SMInpu
     points_per_decade: ln z grid density (per decade of T).
     n_x: number of Gauss-Laguerre nodes in x = E/T.
     spectrum: also compute the relic momentum spectrum.
+
+    Raises :class:`~secretnu.errors.InputError` for a bad argument (before computing: types, the
+    ranges of :data:`secretnu.validate.DOMAINS`, n_x <= 400, points_per_decade <= 2000) and for a
+    result that is not a finite, non-negative number.
     """
     if not isinstance(dm, SterileNeutrino):
         raise InputError(f"dm must be a SterileNeutrino, got {type(dm).__name__}")
@@ -430,10 +435,16 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: SMInpu
     _validate_model(dm, model)
     if T_max is None:
         T_max = 100.0 if model is None else min(1e3, max(100.0, 30.0 * model.default_t_max()))
-    if not (0 < T_final < T_max) or not math.isfinite(T_max):
+    T_max = in_domain(T_max, "T", "T_max", " GeV")
+    T_final = in_domain(T_final, "T", "T_final", " GeV")
+    if not T_final < T_max:
         raise InputError(f"need 0 < T_final < T_max, got T_final={T_final}, T_max={T_max}")
-    if points_per_decade < 4 or n_x < 4:
-        raise InputError("points_per_decade and n_x must be at least 4")
+    points_per_decade = integer(points_per_decade, "points_per_decade", lo=4, hi=MAX_POINTS_PER_DECADE)
+    n_x = integer(n_x, "n_x", lo=4, hi=MAX_N_X)
+    if not isinstance(spectrum, bool):
+        raise InputError(f"spectrum must be True or False, got {spectrum!r}")
+    if not isinstance(gstar, GStarModel):
+        raise InputError(f"gstar must be a GStarModel (e.g. secretnu.SaikawaShirai2018()), got {gstar!r}")
 
     n_z = math.ceil(points_per_decade * math.log10(T_max / T_final)) + 1
     T = np.geomspace(T_max, T_final, n_z)
@@ -462,10 +473,10 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: SMInpu
     numerator = prefactor[:, None] * 0.25 * gamma * mixing
     dY_dlnz = (numerator / (width2 + detuning**2)) @ w
     if not np.all(np.isfinite(dY_dlnz)):
-        raise FloatingPointError("non-finite production rate: check the model kernels at these parameters")
+        raise InputError("non-finite production rate: these parameters are outside the range the kernels handle")
     dY_dlnz = kinetics.states * dY_dlnz
     Y = kinetics.states * float(z_interval_integrals(numerator, width2, detuning, lnz) @ w)
-    omega_h2 = Y * S0_CM3 * dm.mass / kinetics.rho_c
+    omega_h2 = finite_result(Y * S0_CM3 * dm.mass / kinetics.rho_c, "Omega h^2", str(dm))
 
     i = int(np.argmax(dY_dlnz))
     T_peak = float(T[i])

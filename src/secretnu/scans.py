@@ -17,6 +17,11 @@ import hashlib
 import json
 import math
 import os
+import signal
+import sys
+import threading
+import time
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -35,9 +40,10 @@ from .errors import InputError
 from .models import make_model
 from .sm import SMInput, check_sm, sm_label
 from .sterile import SterileNeutrino
-from .tables import kernel_tables
+from .tables import TABLE_VERSION, kernel_tables
+from .validate import MAX_N_X, MAX_POINTS_PER_DECADE, grid_memory, in_domain, integer, real
 
-__all__ = ["scan", "relic_curve", "RelicCurve", "concat_curves", "FAST_MODELS"]
+__all__ = ["scan", "relic_curve", "RelicCurve", "concat_curves", "FAST_MODELS", "StoreWarning", "ENGINE_VERSION"]
 
 FloatArray = NDArray[np.float64]
 #: Models the fast engine can evaluate.
@@ -85,10 +91,37 @@ def _model_options(model: Any, width: Any, counting: Any) -> tuple[Any, Any]:
 
 
 def _check_axis(values: ArrayLike, name: str) -> FloatArray:
-    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    if values is None or isinstance(values, (str, bytes, bool)):
+        raise InputError(f"{name} must be a non-empty 1-D array of positive numbers, got {values!r}")
+    try:
+        raw = np.asarray(values)
+        if raw.dtype.kind not in "iuf":
+            raise TypeError
+        arr = np.atleast_1d(raw.astype(float))
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a non-empty 1-D array of positive numbers, got {values!r}") from None
     if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
         raise InputError(f"{name} must be a non-empty 1-D array of positive numbers")
     return arr
+
+
+def _quadrature(points_per_decade: Any, n_x: Any) -> tuple[int, int]:
+    return (integer(points_per_decade, "points_per_decade", lo=4, hi=MAX_POINTS_PER_DECADE),
+            integer(n_x, "n_x", lo=4, hi=MAX_N_X))
+
+
+def _t_final(T_final: Any) -> float:
+    value = in_domain(T_final, "T", "T_final", " GeV")
+    if value >= 1.0:
+        raise InputError(f"T_final must be below 1 GeV (production ends around 1-100 MeV), got {T_final!r}")
+    return value
+
+
+def _executor_check(executor: Any) -> None:
+    if isinstance(executor, Executor) or (hasattr(executor, "get_executor") and not isinstance(executor, str)):
+        return
+    raise InputError("executor must be None, 'serial', a concurrent.futures.Executor or a dask.distributed.Client, "
+                     f"got {executor!r}")
 
 
 def _check_model(model: Any) -> str:
@@ -96,54 +129,178 @@ def _check_model(model: Any) -> str:
     return make_model(str(name), 1.0, 0.1).name  # canonical name; unknown names raise InputError
 
 
-class _Store:
-    """Directory of finished chunks (``chunk-NNNNN.npz``) and a manifest of the scan inputs."""
+#: Version of the numbers the fast engine produces; bump it whenever engine.py or tables.py change
+#: a result, so that stores written by an older engine are refused instead of mixed in.
+ENGINE_VERSION = 1
+_STORE_FORMAT = 2
 
-    def __init__(self, path: str | os.PathLike[str], manifest: dict[str, Any]):
+
+def _canonical(value: float) -> float:
+    """A float rounded to 12 significant digits: "7.1keV" and 7.1e-6 name the same scan."""
+    return float(f"{float(value):.12g}")
+
+
+def _sha256(*parts: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _json_hash(data: dict[str, Any]) -> str:
+    return _sha256(json.dumps(data, sort_keys=True).encode())
+
+
+class _Store:
+    """Directory of finished chunks (``chunk-NNNNN.npz``) and a manifest of the scan inputs.
+
+    The manifest holds the scan's canonical parameters, the package and engine versions, the chunk
+    layout and a sha256 of all of that. Every chunk holds the hash of the parameters and its own
+    position (its *key*) and a sha256 of its key and values. A chunk is used only if both match, so
+    a chunk of another scan (say after the manifest was deleted) or a chunk file swapped for
+    another valid one is never read as this scan's; a chunk that fails is recomputed with a
+    warning, and a store whose manifest is missing but whose chunks belong to another scan is refused.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], params: dict[str, Any], chunk: int | None, n_columns: int):
+        from . import __version__
+
         self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create store {self.path}: {exc.strerror}") from None
+        self.params_hash = _json_hash(params)
         manifest_file = self.path / "manifest.json"
-        if manifest_file.exists():
-            try:
-                existing = json.loads(manifest_file.read_text())
-            except (OSError, ValueError):
-                raise InputError(f"store {self.path} has an unreadable manifest.json") from None
-            if existing != manifest:
+        versions = {"secretnu_version": __version__, "engine_version": ENGINE_VERSION, "format": _STORE_FORMAT}
+        existing = self._read_manifest(manifest_file) if manifest_file.exists() else None
+        if existing is not None:
+            for key, value in versions.items():
+                if existing.get(key) != value:
+                    raise InputError(f"store {self.path} was written by {key.replace('_', ' ')} {existing.get(key)!r}, "
+                                     f"this is {value!r}: use a new directory")
+            if existing.get("params_sha256") != self.params_hash:
                 raise InputError(f"store {self.path} holds a different scan; use a new directory")
+            stored_chunk = int(existing["chunk"])
+            if chunk is not None and chunk != stored_chunk:
+                raise InputError(f"store {self.path} was written with chunk={stored_chunk}, not {chunk}: "
+                                 "leave chunk unset or use a new directory")
+            chunk = stored_chunk
         else:
+            foreign = [f.name for f in sorted(self.path.glob("chunk-*.npz")) if self._key_of(f) not in (None, self.params_hash)]
+            if foreign:
+                raise InputError(f"store {self.path} has no manifest.json but holds chunks of another scan "
+                                 f"({foreign[0]}, ...): use a new directory")
+        self.chunk = chunk if chunk is not None else _store_chunk(n_columns)
+        if existing is None:
+            manifest = {**versions, "params": params, "params_sha256": self.params_hash, "chunk": self.chunk}
+            manifest["manifest_sha256"] = _json_hash(manifest)
             atomic_write(manifest_file, lambda handle: handle.write(json.dumps(manifest, indent=1).encode()))
+
+    def _read_manifest(self, manifest_file: Path) -> dict[str, Any]:
+        try:
+            existing = json.loads(manifest_file.read_text())
+        except (OSError, ValueError):
+            raise InputError(f"store {self.path} has an unreadable manifest.json") from None
+        if not isinstance(existing, dict) or "manifest_sha256" not in existing or "chunk" not in existing:
+            raise InputError(f"store {self.path} has a manifest.json of another format: use a new directory")
+        claimed = existing.pop("manifest_sha256")
+        if claimed != _json_hash(existing):
+            raise InputError(f"store {self.path}: manifest.json was altered (its sha256 does not match)")
+        return existing
+
+    @staticmethod
+    def _key_of(file: Path) -> str | None:
+        try:
+            with np.load(file) as data:
+                return str(data["params_sha256"])
+        except Exception:  # unreadable: not evidence of another scan
+            return None
 
     def _file(self, index: int) -> Path:
         return self.path / f"chunk-{index:05d}.npz"
 
-    def load(self, index: int, shape: tuple[int, int]) -> tuple[FloatArray, FloatArray] | None:
-        try:
-            with np.load(self._file(index)) as data:
-                omega, regime = data["omega"], data["regime"]
-        except Exception:  # missing, truncated or corrupt: recompute
+    def _digest(self, index: int, sl: slice, omega: FloatArray, regime: FloatArray) -> str:
+        key = f"{self.params_hash}:{index}:{sl.start}:{sl.stop}".encode()
+        return _sha256(key, np.ascontiguousarray(omega, dtype="<f8").tobytes(),
+                       np.ascontiguousarray(regime, dtype="<f8").tobytes())
+
+    def load(self, index: int, sl: slice, n_coupling: int) -> tuple[FloatArray, FloatArray] | None:
+        file = self._file(index)
+        if not file.exists():
             return None
-        return (omega, regime) if omega.shape == shape == regime.shape else None
+        try:
+            with np.load(file) as data:
+                omega, regime = data["omega"], data["regime"]
+                key, digest = str(data["params_sha256"]), str(data["sha256"])
+        except Exception:  # truncated or corrupt: recompute
+            key = digest = ""
+            omega = regime = np.empty(0)
+        shape = (sl.stop - sl.start, n_coupling)
+        if key == self.params_hash and omega.shape == shape == regime.shape and digest == self._digest(index, sl, omega, regime):
+            return omega, regime
+        warnings.warn(f"{file} is corrupt, altered or not this scan's chunk {index}: recomputing it", StoreWarning, stacklevel=3)
+        return None
 
-    def save(self, index: int, omega: FloatArray, regime: FloatArray) -> None:
-        atomic_write(self._file(index), lambda handle: np.savez(handle, omega=omega, regime=regime))
+    def save(self, index: int, sl: slice, omega: FloatArray, regime: FloatArray) -> None:
+        digest = self._digest(index, sl, omega, regime)
+        atomic_write(self._file(index), lambda handle: np.savez(handle, omega=omega, regime=regime,
+                                                                params_sha256=self.params_hash, sha256=digest))
 
 
-def _manifest(dm: SterileNeutrino, m_V: FloatArray, coupling: FloatArray, settings: _Settings, chunk: int) -> dict[str, Any]:
-    digest = hashlib.sha256(np.concatenate([m_V, coupling]).tobytes()).hexdigest()
-    return {"m4": dm.mass, "sin2_2theta": dm.sin2_2theta, "flavor": dm.flavor, "model": settings.model,
-            "width": settings.width, "counting": settings.counting, "points_per_decade": settings.points_per_decade, "n_x": settings.n_x,
-            "T_final": settings.T_final, "n_m_V": int(m_V.size), "n_coupling": int(coupling.size),
-            "chunk": chunk, "axes_sha256": digest, "sm": sm_label(settings.sm)}
+class StoreWarning(UserWarning):
+    """A chunk of a scan store failed its checks and was recomputed."""
+
+
+def _store_chunk(n_columns: int) -> int:
+    """Chunk size of a store: a function of the grid only, so a store is portable between machines."""
+    return max(1, math.ceil(n_columns / 64))
+
+
+def _scan_params(dm: SterileNeutrino, m_V: FloatArray, coupling: FloatArray, settings: _Settings) -> dict[str, Any]:
+    """The canonical parameters of a scan (what a store's hashes are tied to)."""
+    axes = np.concatenate([[_canonical(v) for v in m_V], [_canonical(v) for v in coupling]]).astype("<f8")
+    width = settings.width if isinstance(settings.width, str) or settings.width is None else _canonical(settings.width)
+    return {"m4": _canonical(dm.mass), "sin2_2theta": _canonical(dm.sin2_2theta), "flavor": dm.flavor,
+            "model": settings.model, "width": width, "counting": settings.counting,
+            "points_per_decade": settings.points_per_decade, "n_x": settings.n_x, "T_final": _canonical(settings.T_final),
+            "n_m_V": int(m_V.size), "n_coupling": int(coupling.size), "axes_sha256": _sha256(axes.tobytes()),
+            "sm": sm_label(settings.sm), "table_version": TABLE_VERSION}
+
+
+def _worker_init(parent: int) -> None:
+    """Pool initializer: a worker dies with the process that started the scan (kill -9 included)."""
+    if sys.platform.startswith("linux"):
+        try:  # the kernel sends SIGTERM when the parent dies
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog below suffices
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watchdog() -> None:  # every system: poll the parent
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watchdog, name="secretnu-parent-watchdog", daemon=True).start()
 
 
 def _executor(executor: Any) -> tuple[Executor, bool]:
     """(executor, owned): a dask Client is used through its concurrent.futures interface."""
     if executor is None:
-        return ProcessPoolExecutor(max_workers=os.cpu_count() or 1), True
+        return ProcessPoolExecutor(max_workers=os.cpu_count() or 1, initializer=_worker_init,
+                                   initargs=(os.getpid(),)), True
     if hasattr(executor, "get_executor") and not isinstance(executor, Executor):
         return executor.get_executor(), False
     if not isinstance(executor, Executor):
-        raise InputError("executor must be a concurrent.futures.Executor or a dask.distributed.Client")
+        raise InputError("executor must be None, 'serial', a concurrent.futures.Executor or a dask.distributed.Client, "
+                         f"got {executor!r}")
     return executor, False
 
 
@@ -162,17 +319,23 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     executor: ``None`` (local processes), ``"serial"``, a ``concurrent.futures.Executor`` or a
         ``dask.distributed.Client``.
     store: directory where finished chunks are written as they complete; a rerun with the same
-        inputs reads them back and computes only the rest.
+        inputs reads them back and computes only the rest. Chunks and manifest carry sha256 hashes
+        tied to the canonical inputs and the engine version: a store of another scan or version is
+        refused, a chunk that fails its hash is recomputed with a :class:`StoreWarning`.
     width: V width convention of the neutrinophilic model (``None``/"paper", "chiral" or GeV).
     counting: nu_a nubar_b cross section of the gauged models (``None``/"paper" or "physical").
     points_per_decade, n_x, T_final: quadrature settings of the fast engine.
-    chunk: m_V columns per task (default: about four tasks per worker).
+    chunk: m_V columns per task (default: about four tasks per worker; with a store, a function of the
+        grid only, or the store's own, so that a store is portable between machines).
     progress: show a progress bar.
     sm: Standard Model input, ``"paper"``, ``"full"`` or an :class:`~secretnu.SMRateTable` (see
         :func:`secretnu.relic_density`).
 
     Returns an ``xarray.Dataset`` with ``omega_h2`` and ``regime`` (labels A, B, C, DW) on
     (m_V, coupling), and every input in its attributes.
+
+    Raises :class:`~secretnu.errors.InputError` for a bad argument or store before computing
+    (including a grid too large for memory), and if any point comes out non-finite or negative.
     """
     from . import __version__
 
@@ -181,22 +344,33 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     model_name = _check_model(model)
     width, counting = _model_options(model, width, counting)
     m_axis, c_axis = _check_axis(m_V, "m_V"), _check_axis(coupling, "coupling")
-    settings = _Settings(model_name, width, counting, int(points_per_decade), int(n_x), float(T_final), check_sm(sm))
-    make_model(model_name, float(m_axis[0]), float(c_axis.max()), flavor=dm.flavor, width=width,
-               counting=counting)  # validate
+    settings = _Settings(model_name, width, counting, *_quadrature(points_per_decade, n_x), _t_final(T_final), check_sm(sm))
+    if not isinstance(progress, bool):
+        raise InputError(f"progress must be True or False, got {progress!r}")
+    for m_V_end in (float(m_axis.min()), float(m_axis.max())):
+        make_model(model_name, m_V_end, float(c_axis.max()), flavor=dm.flavor, width=width,
+                   counting=counting)  # validate
+    make_model(model_name, float(m_axis.min()), float(c_axis.min()), flavor=dm.flavor, width=width, counting=counting)
+    grid_memory(m_axis.size, c_axis.size, what="scan")
     serial = isinstance(executor, str) and executor == "serial"
+    if not serial and executor is not None:
+        _executor_check(executor)
+    if chunk is not None:
+        chunk = integer(chunk, "chunk", lo=1)
+    box = _Store(store, _scan_params(dm, m_axis, c_axis, settings), chunk, m_axis.size) if store is not None else None
     workers = 1 if serial else (os.cpu_count() or 1)
-    if chunk is None:
+    if box is not None:
+        chunk = box.chunk
+    elif chunk is None:
         chunk = max(1, math.ceil(m_axis.size / (4 * workers)))
     n_chunks = math.ceil(m_axis.size / chunk)
     omega = np.full((m_axis.size, c_axis.size), np.nan)
     regime = np.full_like(omega, np.nan)
-    box = _Store(store, _manifest(dm, m_axis, c_axis, settings, chunk)) if store is not None else None
 
     todo = []
     for i in range(n_chunks):
         sl = slice(i * chunk, min((i + 1) * chunk, m_axis.size))
-        cached = box.load(i, (sl.stop - sl.start, c_axis.size)) if box is not None else None
+        cached = box.load(i, sl, c_axis.size) if box is not None else None
         if cached is not None:
             omega[sl], regime[sl] = cached
         else:
@@ -207,7 +381,7 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     def finish(i: int, sl: slice, result: tuple[FloatArray, FloatArray]) -> None:
         omega[sl], regime[sl] = result
         if box is not None:
-            box.save(i, *result)
+            box.save(i, sl, *result)
         bar.update(1)
 
     if todo:
@@ -225,6 +399,12 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
                 if owned:
                     pool.shutdown(cancel_futures=True)
     bar.close()
+    bad = ~np.isfinite(omega) | (omega < 0)
+    if bad.any():
+        i, j = (int(k[0]) for k in np.nonzero(bad))
+        raise InputError(f"Omega h^2 came out non-finite or negative at {int(bad.sum())} of {bad.size} points "
+                         f"(first: m_V = {m_axis[i]:g} GeV, coupling = {c_axis[j]:g}): these parameters are outside "
+                         "the range the fast engine handles")
     labels = np.array(REGIMES)[regime.astype(int)]
     attrs = {"m4_GeV": dm.mass, "sin2_2theta": dm.sin2_2theta, "flavor": dm.flavor, "model": model_name,
              "width": "paper" if width is None else str(width),
@@ -277,16 +457,28 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
                 coupling_range: tuple[float, float] = (1e-7, 1.0), target: float = 0.12, *,
                 width: float | str | None = None, counting: str | None = None, n_bracket: int = 80, tol: float = 1e-3,
                 points_per_decade: int = 40, n_x: int = 30, max_roots: int = 3, sm: SMInput = "paper") -> RelicCurve:
-    """Every branch of the Omega h^2 = target contour at each m_V (Figs. 6-8)."""
+    """Every branch of the Omega h^2 = target contour at each m_V (Figs. 6-8).
+
+    Bad arguments raise :class:`~secretnu.errors.InputError` before anything is computed.
+    """
+    if not isinstance(dm, SterileNeutrino):
+        raise InputError(f"dm must be a SterileNeutrino (the dark-matter candidate), got {dm!r}")
     model_name = _check_model(model)
     width, counting = _model_options(model, width, counting)
     m_axis = _check_axis(m_V, "m_V")
-    lo, hi = (float(v) for v in coupling_range)
-    if not (0 < lo < hi) or not math.isfinite(hi):
+    if isinstance(coupling_range, (str, bytes)) or not hasattr(coupling_range, "__len__") or len(coupling_range) != 2:
+        raise InputError(f"coupling_range must be a pair (lo, hi), got {coupling_range!r}")
+    lo, hi = (in_domain(v, "coupling", "coupling_range") for v in coupling_range)
+    if not lo < hi:
         raise InputError(f"coupling_range must be (lo, hi) with 0 < lo < hi, got {coupling_range!r}")
-    if not (target > 0 and math.isfinite(target)):
-        raise InputError(f"target must be a positive number, got {target!r}")
-    settings = _Settings(model_name, width, counting, int(points_per_decade), int(n_x), T_FINAL, check_sm(sm))
+    target = in_domain(target, "target", "target Omega h^2")
+    n_bracket = integer(n_bracket, "n_bracket", lo=2, hi=100_000)
+    tol = real(tol, "tol", lo=0.0, lo_open=True, hi=1.0)
+    max_roots = integer(max_roots, "max_roots", lo=1, hi=3)
+    settings = _Settings(model_name, width, counting, *_quadrature(points_per_decade, n_x), T_FINAL, check_sm(sm))
+    for m_V_end in (float(m_axis.min()), float(m_axis.max())):
+        for c_end in (lo, hi):
+            make_model(model_name, m_V_end, c_end, flavor=dm.flavor, width=width, counting=counting)  # validate
     tables = kernel_tables()
     ln_c = np.linspace(math.log(lo), math.log(hi), n_bracket)
     roots = np.full((m_axis.size, max_roots), np.nan)

@@ -175,7 +175,7 @@ def massless_breakdown(T: ArrayLike, flavor: str = "mu") -> dict[str, NDArray[np
     quarks_cc = sum(_N_COLOUR * v**2 * frac[up] * frac[down] * frac[alpha] for (up, down), v in CKM.items())
     parts = {"neutrinos": np.ones_like(T), "leptons_nc": leptons_nc, "leptons_cc": leptons_cc,
              "quarks_nc": hadrons * quarks_nc, "quarks_cc": hadrons * quarks_cc}
-    return {key: _UNIT_FULL * value for key, value in parts.items()}
+    return {key: _UNIT_FULL * np.asarray(value, dtype=float) for key, value in parts.items()}
 
 
 @cache
@@ -285,7 +285,7 @@ def rate_coefficient(T: ArrayLike, flavor: str = "mu", sm: SMInput = "paper") ->
     T = np.asarray(T, dtype=float)
     if sm == "paper":
         return np.full(T.shape, RATE_COEFFICIENT_PAPER[check_flavor(flavor)])
-    return sum(rate_breakdown(T, flavor).values())
+    return np.asarray(sum(rate_breakdown(T, flavor).values()), dtype=float)
 
 
 def sm_rate(E: ArrayLike, T: ArrayLike, flavor: str = "mu", sm: SMInput = "paper") -> NDArray[np.float64]:

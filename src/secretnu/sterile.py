@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .errors import InputError
 from .sm import check_flavor
 from .units import format_energy
+from .validate import in_domain, real
 
 __all__ = ["SterileNeutrino"]
 
@@ -19,9 +20,9 @@ class SterileNeutrino:
     Parameters
     ----------
     mass:
-        m4 in GeV (``7.1 * keV``). Must be positive and finite.
+        m4 in GeV (``7.1 * keV``), a real number in 1e-12 .. 1e3 GeV (:data:`secretnu.validate.DOMAINS`).
     sin2_2theta:
-        sin^2(2 theta) of the active-sterile mixing (Eq. 2.3), in (0, 1].
+        sin^2(2 theta) of the active-sterile mixing (Eq. 2.3), in [1e-30, 1].
     flavor:
         Active flavour it mixes with: ``"e"``, ``"mu"`` (default, as in the paper) or ``"tau"``.
     """
@@ -31,14 +32,12 @@ class SterileNeutrino:
     flavor: str = "mu"
 
     def __post_init__(self) -> None:
-        try:
-            mass, mix = float(self.mass), float(self.sin2_2theta)
-        except (TypeError, ValueError):
-            raise InputError("mass and sin2_2theta must be numbers") from None
-        if not math.isfinite(mass) or mass <= 0:
-            raise InputError(f"sterile-neutrino mass must be positive and finite, got {self.mass!r} GeV")
-        if not math.isfinite(mix) or not 0 < mix <= 1:
+        mass = real(self.mass, "sterile-neutrino mass m4", lo=0.0, lo_open=True)
+        mix = real(self.sin2_2theta, "sin^2(2 theta)", lo=0.0, lo_open=True)
+        if not 0 < mix <= 1:
             raise InputError(f"sin^2(2 theta) must lie in (0, 1], got {self.sin2_2theta!r}")
+        in_domain(mass, "m4", "sterile-neutrino mass m4", " GeV")
+        in_domain(mix, "sin2_2theta", "sin^2(2 theta)")
         object.__setattr__(self, "mass", mass)
         object.__setattr__(self, "sin2_2theta", mix)
         object.__setattr__(self, "flavor", check_flavor(self.flavor))

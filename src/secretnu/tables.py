@@ -14,7 +14,8 @@ J_off (1+q)/q^3 from 35 pi^3/2160 (Eq. 3.8) to 3 zeta(3)/(8 pi) (Eq. 3.10).
 
 The cache directory is ``$SECRETNU_CACHE_DIR``, else ``$XDG_CACHE_HOME/secretnu``, else
 ``~/.cache/secretnu``; files carry the table version and a hash of the grid in their name.
-A file that does not load or fails its checks is rebuilt, never trusted.
+Each file stores a sha256 of its arrays; a file that does not load, whose hash does not match
+(edited values) or that fails its checks is rebuilt, never trusted.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -48,7 +50,10 @@ __all__ = ["KernelTables", "kernel_tables", "cache_dir", "TABLE_VERSION", "GRID"
 FloatArray = NDArray[np.float64]
 TABLE_VERSION = 3
 #: Table grids: x = E/T, r = m/T, q = 4ET/m^2 (log-spaced).
-GRID = {"x": (1e-3, 300.0, 181), "r": (1e-4, 1e3, 351), "q": (1e-5, 1e12, 341), "gw_ref": 1e-3}
+GRID: dict[str, Any] = {"x": (1e-3, 300.0, 181), "r": (1e-4, 1e3, 351), "q": (1e-5, 1e12, 341), "gw_ref": 1e-3}
+
+
+_ARRAYS = ("ln_x", "ln_r", "g_ratio", "ln_q", "j_ratio", "s_ratio", "ll_ratio", "lr_ratio")
 
 
 def cache_dir() -> Path:
@@ -158,21 +163,31 @@ class KernelTables:
 
     def J(self, q: ArrayLike, gw: ArrayLike) -> FloatArray:
         """Full J(q; gw) to O(gw^2)."""
-        return on_shell_J(q) / gw + self.J_off(q) - math.pi * np.asarray(gw) * width_correction_C1(q)
+        gw_arr = np.asarray(gw, dtype=float)
+        return on_shell_J(q) / gw_arr + self.J_off(q) - math.pi * gw_arr * width_correction_C1(q)
+
+    def content_hash(self) -> str:
+        """sha256 of the table version, the grid and every array (stored with the file, checked on load)."""
+        digest = hashlib.sha256(_grid_key().encode())
+        for name in _ARRAYS:
+            arr = np.ascontiguousarray(getattr(self, name), dtype="<f8")
+            digest.update(name.encode() + str(arr.shape).encode() + arr.tobytes())
+        return digest.hexdigest()
 
     def save(self, path: Path) -> None:
-        atomic_write(path, lambda handle: np.savez(
-            handle, ln_x=self.ln_x, ln_r=self.ln_r, g_ratio=self.g_ratio, ln_q=self.ln_q, j_ratio=self.j_ratio,
-            s_ratio=self.s_ratio, ll_ratio=self.ll_ratio, lr_ratio=self.lr_ratio))
+        atomic_write(path, lambda handle: np.savez(handle, sha256=self.content_hash(),
+                                                   **{name: getattr(self, name) for name in _ARRAYS}))
 
     @classmethod
     def load(cls, path: Path) -> KernelTables:
-        names = ("ln_x", "ln_r", "g_ratio", "ln_q", "j_ratio", "s_ratio", "ll_ratio", "lr_ratio")
         with np.load(path) as data:
-            missing = [name for name in names if name not in data.files]
+            missing = [name for name in (*_ARRAYS, "sha256") if name not in data.files]
             if missing:
                 raise ValueError(f"table file {path} lacks {', '.join(missing)}")
-            tables = cls(*(data[name] for name in names))
+            tables = cls(*(data[name] for name in _ARRAYS))
+            stored = str(data["sha256"])
+        if stored != tables.content_hash():
+            raise ValueError(f"table file {path} was altered: its sha256 does not match its contents")
         if not tables._valid():
             raise ValueError(f"table file {path} failed its checks")
         return tables

@@ -186,7 +186,7 @@ def s_integral(q: ArrayLike, smooth: SigmaHat, pole_residue: SigmaHat | None = N
         total += np.sum(wphi * (res + pv + smooth_part), -1) / gw
     if u_split < delta:
         u_lo = u_split if u_split > 0 else 1e-14
-        a, b = math.log(u_lo), math.log(delta)
+        a, b = math.log(u_lo), math.log(delta)  # type: ignore[assignment]
         u = np.exp(a + (b - a) * 0.5 * (t_gl + 1))
         wu = 0.5 * (b - a) * w_gl * u
         total += np.sum(wu * (full_sigma(1 + u) + full_sigma(1 - u)), -1)

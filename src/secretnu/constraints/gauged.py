@@ -41,7 +41,7 @@ def delta_a(m_V: np.ndarray, coupling: float | np.ndarray = 1.0, m_lepton: float
     x, w = x.ravel()[None, :], w.ravel()[None, :]
     loop = np.sum(w * x * x * (1 - x) / (x * x + (1 - x) * r), axis=1)
     out = np.asarray(coupling, dtype=float) ** 2 / (4 * np.pi**2) * loop
-    return out.reshape(np.shape(m_V)) if np.ndim(m_V) else float(out[0])
+    return out.reshape(np.shape(m_V)) if np.ndim(m_V) else float(out[0])  # type: ignore[return-value]
 
 
 def trident_ratio(m_V: np.ndarray, coupling: float | np.ndarray) -> np.ndarray:

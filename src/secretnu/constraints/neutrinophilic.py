@@ -75,13 +75,13 @@ def _norm(normalisation: str, table: dict[str, float]) -> float:
 def higgs_function(h: ArrayLike) -> np.ndarray:
     """f_h of Eq. 3.19: 1 + 12 h^2 (6 + (3 + 4h) ln h) - 64 h^3 - 9 h^4; f_h(0) = 1, f_h(1) = 0."""
     h = np.clip(np.asarray(h, dtype=float), 1e-300, 1.0)
-    return np.clip(1 + 12 * h**2 * (6 + (3 + 4 * h) * np.log(h)) - 64 * h**3 - 9 * h**4, 0.0, None)
+    return np.clip(1 + 12 * h**2 * (6 + (3 + 4 * h) * np.log(h)) - 64 * h**3 - 9 * h**4, 0.0, None)  # type: ignore[operator]
 
 
 def w_function(w: ArrayLike) -> np.ndarray:
     """Phase-space function of Eq. 3.20: 1 - 8w + 8w^3 - w^4 - 12 w^2 ln w; 1 at w = 0, 0 at w = 1."""
     w = np.clip(np.asarray(w, dtype=float), 1e-300, 1.0)
-    return np.clip(1 - 8 * w + 8 * w**3 - w**4 - 12 * w**2 * np.log(w), 0.0, None)
+    return np.clip(1 - 8 * w + 8 * w**3 - w**4 - 12 * w**2 * np.log(w), 0.0, None)  # type: ignore[operator]
 
 
 def higgs_width(m_V: ArrayLike, coupling: ArrayLike = 1.0, normalisation: str = "paper") -> np.ndarray:
@@ -132,7 +132,7 @@ def z_width(m_V: ArrayLike, coupling: ArrayLike = 1.0) -> np.ndarray:
         w, wt = panel(edges[:-1], edges[1:], nodes, weights)
         out[i] = np.sum(wt * _g_z(y, w))
     pref = np.asarray(coupling, dtype=float) ** 2 * C.G_F * C.M_Z**3 / (48 * np.sqrt(2) * np.pi**3)
-    return (pref * out).reshape(np.shape(m_V)) if np.ndim(m_V) else float(pref * out[0])
+    return (pref * out).reshape(np.shape(m_V)) if np.ndim(m_V) else float(pref * out[0])  # type: ignore[return-value]
 
 
 def _meson_integrand(w, l, v):
@@ -159,7 +159,7 @@ def meson_width(m_V: ArrayLike, meson: str = "K", coupling: ArrayLike = 1.0, m_l
             out[i] = integrate.quad(_meson_integrand, v, top, args=(l, v), epsrel=1e-10, limit=200)[0]
     pref = (np.asarray(coupling, dtype=float) * V) ** 2 * C.G_F**2 * F**2 * M**5 / (64 * np.pi**3 * m**2)
     res = _norm(normalisation, _MESON_NORMALISATION) * pref * out
-    return res.reshape(np.shape(m_V)) if np.ndim(m_V) else float(res[0])
+    return res.reshape(np.shape(m_V)) if np.ndim(m_V) else float(res[0])  # type: ignore[return-value]
 
 
 def meson_width_massless_lepton(m_V: ArrayLike, meson: str = "K", coupling: ArrayLike = 1.0,
