@@ -154,7 +154,7 @@ def _terms(kern: _Kernels, delta: FloatArray, gamma_sm: FloatArray, v_sm: FloatA
     return gamma, pot, gamma_v, gamma_on, v_v, mixing, mixing + 0.25 * gamma * gamma, delta * c2t - pot
 
 
-def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model: str = "neutrinophilic",
+def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model: Any = "neutrinophilic",
                  width: float | str | None = None, counting: str | None = None, grid: FastGrid | None = None,
                  tables: KernelTables | None = None, chunk: int = 8) -> tuple[FloatArray, FloatArray]:
     """Omega h^2 and regime codes (index into :data:`REGIMES`) for a vector of mass m_V at each
@@ -169,7 +169,10 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     if couplings.size == 0 or not np.all(np.isfinite(couplings)) or np.any(couplings <= 0):
         raise InputError("couplings must be positive and finite")
     options = {"flavor": dm.flavor, "width": width, "counting": counting}
-    reference = make_model(model, m_V, float(couplings.max()), **options)  # validates everything
+    if isinstance(model, str):
+        reference = make_model(model, m_V, float(couplings.max()), **options)  # validates everything
+    else:  # a model instance (e.g. a GaugedU1 with custom charges): its options, this m_V and flavour
+        reference = replace(model, m_V=m_V, coupling=float(couplings.max()), flavor=dm.flavor)
     tables = tables or kernel_tables()
     grid = grid or FastGrid.build(dm, fast_window(m_V))
     if grid.dm is None or grid.dm != dm:
@@ -181,13 +184,15 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     else:  # every model's width scales as coupling^2 at fixed m_V
         gws = couplings**2 * reference.gamma_V / (reference.coupling**2 * m_V)
 
+    # a charged U(1)' acts as a unit-charge model with coupling |Q_a| g (secretnu.gauged_u1)
+    effective = couplings * getattr(reference, "coupling_scale", 1.0)
     omega = np.empty(couplings.size)
     regime = np.empty(couplings.size)
     c2t, s2t = dm.cos_2theta, dm.sin2_2theta
     to_omega = grid.states * S0_CM3 * dm.mass / RHO_C_H2_GEV_CM3
     x_base = grid.x[:-1]
     for start in range(0, couplings.size, chunk):
-        lam2 = couplings[start:start + chunk, None, None] ** 2
+        lam2 = effective[start:start + chunk, None, None] ** 2
         gw = gws[start:start + chunk, None, None]
         gamma, pot, gamma_v, gamma_on, v_v, mixing, width2, detuning = _terms(
             kern, grid.delta, grid.gamma_sm, grid.v_sm, lam2, gw, c2t, s2t)
