@@ -95,7 +95,7 @@ def _model_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--coupling", type=float, default=None, help="Coupling of V (lambda or g).")(func)
     func = click.option("--mV", "m_V", type=ENERGY, default=None, help="Vector-boson mass, e.g. 30MeV.")(func)
     func = click.option("--model", "model_name", default=None,
-                        help="Secret-interaction model: neutrinophilic, lmu-ltau, b-l, le-lmu or le-ltau. Omit for pure Dodelson-Widrow.")(func)
+                        help="Secret-interaction model: neutrinophilic, lmu-ltau, b-l, le-lmu, le-ltau or scalar. Omit for pure Dodelson-Widrow.")(func)
     return func
 
 
@@ -199,7 +199,7 @@ def _plane_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = _COUNTING(func)
     func = click.option("--width", default=None, help="V width: 'paper' (default), 'chiral' or a value.")(func)
     func = click.option("--model", "model_name", default="neutrinophilic", show_default=True,
-                        help="Secret-interaction model: neutrinophilic, lmu-ltau, b-l, le-lmu or le-ltau.")(func)
+                        help="Secret-interaction model: neutrinophilic, lmu-ltau, b-l, le-lmu, le-ltau or scalar.")(func)
     return func
 
 
@@ -349,7 +349,7 @@ def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: st
 @cli.command("constraints")
 @_dm_options
 @click.option("--model", "model_name", default="neutrinophilic", show_default=True,
-              help="Secret-interaction model: neutrinophilic, lmu-ltau, b-l, le-lmu or le-ltau.")
+              help="Secret-interaction model: neutrinophilic, lmu-ltau, b-l, le-lmu, le-ltau or scalar.")
 @click.option("--mV", "m_V", type=ENERGY, multiple=True, help="Vector masses to evaluate at (repeatable).")
 @_LIMITS
 @_INPUTS

@@ -32,7 +32,7 @@ from ._atomic import atomic_write
 from .constants import T_FINAL
 from .engine import REGIMES, FastGrid, column_omega, fast_window
 from .errors import InputError
-from .models import make_model
+from .models import make_model, model_key
 from .sm import check_sm
 from .sterile import SterileNeutrino
 from .tables import kernel_tables
@@ -93,7 +93,11 @@ def _check_axis(values: ArrayLike, name: str) -> FloatArray:
 
 def _check_model(model: Any) -> str:
     name = getattr(model, "name", model)
-    return make_model(str(name), 1.0, 0.1).name  # canonical name; unknown names raise InputError
+    key = model_key(str(name))  # unknown names raise InputError
+    if key not in FAST_MODELS:
+        raise InputError(f"model {key!r} is not available in the fast engine (scan, relic_curve): "
+                         f"use one of {', '.join(FAST_MODELS)}, or relic_density for single points")
+    return key
 
 
 class _Store:

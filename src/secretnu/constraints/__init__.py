@@ -52,6 +52,14 @@ def for_model(model: Any, dm: SterileNeutrino | None = None, *, inputs: str = "c
             out.append(cosmological.lifetime(key, dm, n_nu))
         loaded = load_limits(key, limits)
         return out + [c for c in loaded if include_projections or c.kind != "projection"]
+    if key == "scalar":  # computed: BBN and the nu4 lifetime; meson, Z and Higgs limits come as data
+        if options:
+            raise InputError(f"options {sorted(options)} apply to the neutrinophilic model only")
+        out = [cosmological.bbn(key)]
+        if dm is not None:
+            out.append(cosmological.lifetime(key, dm))
+        loaded = load_limits(key, limits)
+        return out + [c for c in loaded if include_projections or c.kind != "projection"]
     if key == "neutrinophilic":
         out = neutrinophilic.constraints(inputs, include_projections=include_projections, **options)
     else:

@@ -23,6 +23,7 @@ from ..errors import InputError
 from ..gauged_u1 import LeLmu, LeLtau, u1_width
 from ..lmu_ltau import lmu_ltau_width
 from ..neutrinophilic import paper_width
+from ..scalar import scalar_width
 from ..sterile import SterileNeutrino
 from ..units import MeV
 from .base import Constraint, Measurement
@@ -32,9 +33,13 @@ __all__ = ["bbn", "lifetime", "nu4_decay_width", "thermalization_coupling", "WID
 #: gamma_V(m_V, g) of each model [GeV].
 WIDTHS = {"neutrinophilic": paper_width, "lmu-ltau": lmu_ltau_width, "b-l": bminusl_width,
           "le-lmu": lambda m, g: u1_width(m, g, LeLmu.charges),
-          "le-ltau": lambda m, g: u1_width(m, g, LeLtau.charges)}
+          "le-ltau": lambda m, g: u1_width(m, g, LeLtau.charges), "scalar": scalar_width}
 #: How many neutrino flavours V couples to.
-NEUTRINO_FLAVOURS = {"neutrinophilic": 1, "lmu-ltau": 2, "b-l": 3, "le-lmu": 2, "le-ltau": 2}
+NEUTRINO_FLAVOURS = {"neutrinophilic": 1, "lmu-ltau": 2, "b-l": 3, "le-lmu": 2, "le-ltau": 2, "scalar": 1}
+#: Coupling of the vector whose contact term equals the model's at low energy, per unit coupling:
+#: the scalar's (lambda^2/4m^2)(nu nu)(nu+ nu+) Fierzes to (lambda^2/8m^2)(nubar gamma P_L nu)^2,
+#: the vector's (g^2/2m^2)(...)^2 with g = lambda/2 (docs/scalar.md).
+CONTACT_COUPLING = {"scalar": 0.5}
 
 
 def _width(model: str, width=None):
@@ -72,7 +77,7 @@ def nu4_decay_width(dm: SterileNeutrino, m_V: np.ndarray, coupling: float | np.n
     """Gamma(nu4 -> 3 nu) through an off-shell V [GeV] (module docstring); ``n_nu`` overrides the
     model's number of coupled flavours."""
     n = n_nu if n_nu is not None else (_width(model) and NEUTRINO_FLAVOURS[model])
-    g = np.asarray(coupling, dtype=float)
+    g = CONTACT_COUPLING.get(model, 1.0) * np.asarray(coupling, dtype=float)
     return n * g**4 * dm.sin2_2theta * dm.mass**5 / (12288 * np.pi**3 * np.asarray(m_V, dtype=float) ** 4)
 
 
