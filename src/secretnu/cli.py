@@ -93,9 +93,10 @@ def _model_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="V width: 'paper' (default, lambda^2 m_V/12pi), 'chiral' (lambda^2 m_V/24pi) "
                              "or a value with units.")(func)
     func = click.option("--coupling", type=float, default=None, help="Coupling of V (lambda or g).")(func)
-    func = click.option("--mV", "m_V", type=ENERGY, default=None, help="Vector-boson mass, e.g. 30MeV.")(func)
+    func = click.option("--mV", "m_V", type=ENERGY, default=None, help="Mediator mass (m_V, or m_phi for the scalar), e.g. 30MeV.")(func)
     func = click.option("--model", "model_name", default=None,
-                        help="Secret-interaction model: neutrinophilic, lmu-ltau, b-l, le-lmu, le-ltau or scalar. Omit for pure Dodelson-Widrow.")(func)
+                        help="Secret-interaction model: neutrinophilic, lmu-ltau, b-l, le-lmu, le-ltau or scalar. "
+                             "Omit for pure Dodelson-Widrow.")(func)
     return func
 
 
