@@ -119,3 +119,38 @@ def test_extremely_narrow_pole_is_on_shell(lam):
     E, T = np.array([0.004, 0.1]), np.array([0.003, 0.1])
     for model in (Scalar(0.01, lam), Neutrinophilic(0.01, lam)):
         assert np.allclose(model.rate(E, T) / model.on_shell_rate(E, T), 1, rtol=1e-9)
+
+
+@pytest.mark.slow
+def test_fast_engine_matches_exact_path():
+    from secretnu.engine import column_omega
+
+    dm = SterileNeutrino(7.1 * keV, 7e-11, "tau")
+    for m_phi, lam in ((0.01, 1e-4), (0.1, 1e-2)):
+        exact = relic_density(dm, Scalar(m_phi, lam)).omega_h2
+        fast = column_omega(dm, m_phi, [lam], model="scalar")[0][0]
+        assert fast == pytest.approx(exact, rel=1e-3)
+
+
+def test_exchange_spline_against_direct_integral():
+    from secretnu.scalar import exchange_J
+    from secretnu.vector_mediator import s_integral
+
+    q = np.array([3e-5, 0.02, 0.7, 5.0, 1e3, 1e9])
+    assert np.allclose(exchange_J(q), s_integral(q, smooth=hat_exchange), rtol=1e-6)
+
+
+def test_fast_rate_integrals_assemble_the_rate():
+    # Gamma = c^4 T m^2/(8 pi^2 E^2) (J_on/gw + J_off - pi gw C1), c = lambda/sqrt 2 (engine convention)
+    from secretnu.tables import kernel_tables
+
+    m, lam = 0.02, 3e-3
+    model = Scalar(m, lam)
+    T = np.array([1e-3, 5e-3, 0.02, 0.1, 1.0])
+    E = 2.2 * T
+    q = 4 * E * T / m**2
+    j_on, j_off, c1 = model.fast_rate_integrals(q, kernel_tables())
+    gw = model.gamma_V / m
+    c = model.coupling_scale * lam
+    fast = c**4 * T * m**2 / (8 * math.pi**2 * E**2) * (j_on / gw + j_off - math.pi * gw * c1)
+    assert np.allclose(fast, model.rate(E, T), rtol=2e-4)

@@ -115,6 +115,8 @@ class _Column:
         self.tables, self.grid, self.m_V = tables, grid, m_V
         self.weights = tuple(w[:, None] for w in reference.channel_weights(grid.T))
         self.channels = any(np.any(w) for w in self.weights)
+        # a model with its own rate integrals (the scalar): (J_on, J_off, C1) from q and the tables
+        self.custom = getattr(reference, "fast_rate_integrals", None)
 
     def potential(self, x: FloatArray, rows: slice = slice(None)) -> FloatArray:
         """P_V = T G(x, m/T) on (T[rows], x), by one tensor-product spline evaluation."""
@@ -128,6 +130,11 @@ class _Column:
         T = grid.T[rows, None]
         E = x[None, :] * T
         q = 4 * E * T / m_V**2
+        if self.custom is not None:
+            j_on, j_off, c1 = self.custom(q, self.tables, width_terms)
+            rate_pref = grid.model_rate_scale * T * m_V**2 / (8 * math.pi**2 * E**2)
+            return _Kernels(p_on=rate_pref * j_on, p_off=rate_pref * j_off, p_c=rate_pref * math.pi * c1,
+                            p_v=self.potential(x, rows))
         a, b, c = (w[rows] for w in self.weights)
         j_on, j_off = on_shell_J(q), self.tables.J_off(q)
         c1 = width_correction_C1(q) if width_terms else 0.0

@@ -31,9 +31,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy.interpolate import CubicSpline
 
 from .errors import InputError
 from .neutrinophilic import validate_vector
@@ -184,6 +187,15 @@ class Scalar:
         """Narrow-width on-shell part (nu nu -> phi), for diagnostics."""
         return scalar_rate_on_shell(E, T, self.m_phi, self.coupling, self.gamma_V)
 
+    @property
+    def coupling_scale(self) -> float:
+        """The fast engine works with c = lambda/sqrt 2, for which V_phi = c^2 T G (module docstring)."""
+        return 1 / math.sqrt(2)
+
+    def fast_rate_integrals(self, q: ArrayLike, tables: Any, width_terms: bool = True) -> tuple[FloatArray, ...]:
+        """Rate integrals for the fast engine (:func:`fast_rate_integrals`)."""
+        return fast_rate_integrals(q, tables, width_terms)
+
     def channel_weights(self, T: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
         """No gauged-vector channels (the fast engine treats the scalar through its own tables)."""
         zero = np.zeros(np.shape(T))
@@ -191,3 +203,41 @@ class Scalar:
 
     def __str__(self) -> str:
         return f"scalar phi(m_phi = {format_energy(self.m_phi)}, lambda = {self.coupling:.3g}, nu_{self.flavor})"
+
+
+# --- fast engine (secretnu.engine): the scalar's rate integrals from the vector's tables plus one more
+_Q_GRID = (1e-5, 1e12, 341)  # as secretnu.tables.GRID["q"]
+
+
+def _exchange_norm(q: FloatArray) -> FloatArray:
+    return q**3 / (1 + q * q)  # ~ q^3 (y/(48 pi) at y << 1) and ~ q (1/(16 pi y)) at q >> 1
+
+
+@lru_cache(maxsize=1)
+def _exchange_spline() -> CubicSpline:
+    """J_x(q) = Int dy y hat_exchange(y) ln(1 + e^{-y/q}) / norm on the log-q grid (built in ~0.1 s)."""
+    q = np.geomspace(*_Q_GRID)
+    return CubicSpline(np.log(q), s_integral(q, smooth=hat_exchange) / _exchange_norm(q))
+
+
+def exchange_J(q: ArrayLike) -> FloatArray:
+    """Int dy y hat_exchange(y) ln(1 + e^{-y/q}) by spline (the nu nubar exchange integral)."""
+    q = np.asarray(q, dtype=float)
+    lq = np.clip(np.log(q), math.log(_Q_GRID[0]), math.log(_Q_GRID[1]))
+    return _exchange_spline()(lq) * _exchange_norm(q)
+
+
+def fast_rate_integrals(q: ArrayLike, tables: Any, width_terms: bool = True) -> tuple[FloatArray, ...]:
+    """(J_on, J_off, C1) with Gamma = c^4 T m^2/(8 pi^2 E^2) (J_on/gw + J_off - pi gw C1) for the
+    engine's coupling c = lambda/sqrt 2 (:attr:`Scalar.coupling_scale`, so that V = c^2 T G): the
+    lambda^4-normalised integrals times 4. The s channel is the vector table's pure s-channel integral
+    (residue y/(12 pi)) scaled by 12/32; the exchange integral is :func:`exchange_J`."""
+    from .neutrinophilic import on_shell_J, width_correction_residue
+
+    q = np.asarray(q, dtype=float)
+    s_off, _, _ = tables.channel_J(q)
+    ratio = 12.0 / 32.0
+    j_on = 4 * ratio * on_shell_J(q)
+    j_off = 4 * (ratio * s_off + exchange_J(q))
+    c1 = 4 * ratio * width_correction_residue(q) if width_terms else 0.0 * q
+    return j_on, j_off, c1

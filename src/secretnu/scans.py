@@ -41,7 +41,7 @@ __all__ = ["scan", "relic_curve", "RelicCurve", "concat_curves", "FAST_MODELS"]
 
 FloatArray = NDArray[np.float64]
 #: Models the fast engine can evaluate.
-FAST_MODELS: tuple[str, ...] = ("neutrinophilic", "lmu-ltau", "b-l", "le-lmu", "le-ltau")
+FAST_MODELS: tuple[str, ...] = ("neutrinophilic", "lmu-ltau", "b-l", "le-lmu", "le-ltau", "scalar")
 
 
 @dataclass(frozen=True)
