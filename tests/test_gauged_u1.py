@@ -112,3 +112,19 @@ def test_constraints_follow_charges():
     # BBN from the width: same width for {mu: 1, tau: -1} as L_mu - L_tau
     same = {c.name: c for c in constraints.for_model(GaugedU1(1.0, 0.1, {"mu": 1, "tau": -1}))}
     assert np.allclose(same["BBN"].excluded([1e-3]).lower, unit["BBN"].excluded([1e-3]).lower)
+
+
+def test_custom_charges_through_scan_and_relic_curve():
+    from secretnu import relic_curve, scan
+
+    dm = SterileNeutrino(7.1 * keV, 7e-11, "mu")
+    model = GaugedU1(0.03, 1e-4, {"mu": 1, "tau": -1})  # custom instance with L_mu - L_tau charges
+    kwargs = dict(m_V=[0.03], coupling=[3e-5, 1e-4], executor="serial", points_per_decade=20, n_x=16)
+    ds_custom, ds_named = scan(dm, model, **kwargs), scan(dm, "lmu-ltau", **kwargs)
+    assert np.array_equal(ds_custom.omega_h2.values, ds_named.omega_h2.values)
+    assert ds_custom.attrs["charges"] == "mu=1, tau=-1"
+    curve = relic_curve(dm, GaugedU1(0.03, 1e-4, {"mu": 2, "tau": -2}), m_V=[0.03], n_bracket=20,
+                        points_per_decade=20, n_x=16)
+    unit = relic_curve(dm, "lmu-ltau", m_V=[0.03], n_bracket=20, points_per_decade=20, n_x=16)
+    # charge 2 everywhere: g Q is what matters (rate, potential and width all scale with (g Q)^2)
+    assert np.nanmin(curve.roots) == pytest.approx(0.5 * np.nanmin(unit.roots), rel=2e-3)

@@ -32,6 +32,7 @@ from ._atomic import atomic_write
 from .constants import T_FINAL
 from .engine import REGIMES, FastGrid, column_omega, fast_window
 from .errors import InputError
+from .gauged_u1 import GaugedU1
 from .models import make_model, model_key
 from .sm import check_sm
 from .sterile import SterileNeutrino
@@ -53,6 +54,13 @@ class _Settings:
     n_x: int
     T_final: float
     sm: str = "paper"
+    charges: tuple[tuple[str, float], ...] | None = None  # a GaugedU1 with custom charges ("u1")
+
+    def model_for(self, dm: SterileNeutrino) -> Any:
+        """What column_omega takes: the registry name, or a GaugedU1 instance carrying the charges."""
+        if self.charges is None:
+            return self.model
+        return GaugedU1(1.0, 0.1, charges=self.charges, flavor=dm.flavor, counting=self.counting or "paper")
 
 
 @lru_cache(maxsize=8)
@@ -69,7 +77,7 @@ def _columns(dm: SterileNeutrino, m_values: Sequence[float], couplings: FloatArr
     regime = np.empty_like(omega)
     for k, m_V in enumerate(m_values):
         grid = _grid(dm, fast_window(m_V), settings)
-        omega[k], regime[k] = column_omega(dm, m_V, couplings, model=settings.model, width=settings.width,
+        omega[k], regime[k] = column_omega(dm, m_V, couplings, model=settings.model_for(dm), width=settings.width,
                                            counting=settings.counting, grid=grid, tables=tables)
     return omega, regime
 
@@ -91,9 +99,15 @@ def _check_axis(values: ArrayLike, name: str) -> FloatArray:
     return arr
 
 
+def _charges(model: Any) -> tuple[tuple[str, float], ...] | None:
+    return model.charges if isinstance(model, GaugedU1) and model.name == "u1" else None
+
+
 def _check_model(model: Any) -> str:
     name = getattr(model, "name", model)
     key = model_key(str(name))  # unknown names raise InputError
+    if key == "u1" and isinstance(model, GaugedU1):
+        return key
     if key not in FAST_MODELS:
         raise InputError(f"model {key!r} is not available in the fast engine (scan, relic_curve): "
                          f"use one of {', '.join(FAST_MODELS)}, or relic_density for single points")
@@ -137,7 +151,8 @@ def _manifest(dm: SterileNeutrino, m_V: FloatArray, coupling: FloatArray, settin
     return {"m4": dm.mass, "sin2_2theta": dm.sin2_2theta, "flavor": dm.flavor, "model": settings.model,
             "width": settings.width, "counting": settings.counting, "points_per_decade": settings.points_per_decade, "n_x": settings.n_x,
             "T_final": settings.T_final, "n_m_V": int(m_V.size), "n_coupling": int(coupling.size),
-            "chunk": chunk, "axes_sha256": digest, "sm": settings.sm}
+            "chunk": chunk, "axes_sha256": digest, "sm": settings.sm,
+            **({} if settings.charges is None else {"charges": [list(c) for c in settings.charges]})}
 
 
 def _executor(executor: Any) -> tuple[Executor, bool]:
@@ -184,9 +199,10 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     model_name = _check_model(model)
     width, counting = _model_options(model, width, counting)
     m_axis, c_axis = _check_axis(m_V, "m_V"), _check_axis(coupling, "coupling")
-    settings = _Settings(model_name, width, counting, int(points_per_decade), int(n_x), float(T_final), check_sm(sm))
+    settings = _Settings(model_name, width, counting, int(points_per_decade), int(n_x), float(T_final), check_sm(sm),
+                         _charges(model))
     make_model(model_name, float(m_axis[0]), float(c_axis.max()), flavor=dm.flavor, width=width,
-               counting=counting)  # validate
+               counting=counting, charges=settings.charges)  # validate
     serial = isinstance(executor, str) and executor == "serial"
     workers = 1 if serial else (os.cpu_count() or 1)
     if chunk is None:
@@ -235,6 +251,8 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
              "n_x": settings.n_x, "T_final_GeV": settings.T_final, "sm": settings.sm,
              "convention": "comoving", "gstar": "SaikawaShirai2018", "secretnu_version": __version__,
              "reference": "Kelly, Sen, Tangarife, Zhang, PRD 101, 115031 (2020), arXiv:2005.03681"}
+    if settings.charges is not None:
+        attrs["charges"] = ", ".join(f"{k}={q:g}" for k, q in settings.charges)
     return xr.Dataset(
         {"omega_h2": (("m_V", "coupling"), omega, {"long_name": "relic abundance Omega h^2"}),
          "regime": (("m_V", "coupling"), labels, {"long_name": "production regime (section III A)",
@@ -289,7 +307,10 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
         raise InputError(f"coupling_range must be (lo, hi) with 0 < lo < hi, got {coupling_range!r}")
     if not (target > 0 and math.isfinite(target)):
         raise InputError(f"target must be a positive number, got {target!r}")
-    settings = _Settings(model_name, width, counting, int(points_per_decade), int(n_x), T_FINAL, check_sm(sm))
+    settings = _Settings(model_name, width, counting, int(points_per_decade), int(n_x), T_FINAL, check_sm(sm),
+                         _charges(model))
+    if settings.charges is not None:
+        settings.model_for(dm)  # validates the flavour against the charges
     tables = kernel_tables()
     ln_c = np.linspace(math.log(lo), math.log(hi), n_bracket)
     roots = np.full((m_axis.size, max_roots), np.nan)
@@ -298,7 +319,7 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
         grid = _grid(dm, fast_window(m), settings)
 
         def f(ln_coupling: FloatArray, m: float = m, grid: FastGrid = grid) -> tuple[FloatArray, FloatArray]:
-            omega, code = column_omega(dm, m, np.exp(ln_coupling), model=model_name, width=width,
+            omega, code = column_omega(dm, m, np.exp(ln_coupling), model=settings.model_for(dm), width=width,
                                        counting=counting, grid=grid, tables=tables)
             return np.log(omega / target), code
 
