@@ -140,10 +140,10 @@ class GaugedU1:
     @property
     def coupling_scale(self) -> float:
         """|Q_a|: the rate and potential are those of a unit-charge model with coupling |Q_a| g."""
-        return abs(self.charge(self.flavor))
+        return abs(self.charge(str(self.flavor)))
 
     def _ratio(self, key: str) -> float:
-        return self.charge(key) ** 2 / self.charge(self.flavor) ** 2
+        return self.charge(key) ** 2 / self.charge(str(self.flavor)) ** 2
 
     @property
     def _others(self) -> float:
@@ -151,8 +151,9 @@ class GaugedU1:
         return sum(self._ratio(f) for f in self.NEUTRINOS if f != self.flavor)
 
     def _open(self, T: FloatArray, factor: float) -> FloatArray:
-        return sum(self._ratio(f) * (T >= factor * m).astype(float)
-                   for f, m in LEPTON_MASSES.items() if self.charge(f) != 0.0)
+        total: FloatArray = sum(self._ratio(f) * (T >= factor * m).astype(float)  # type: ignore[assignment]
+                                for f, m in LEPTON_MASSES.items() if self.charge(f) != 0.0)
+        return total
 
     # --- model interface -------------------------------------------------------------------------
     @property
@@ -175,9 +176,9 @@ class GaugedU1:
 
     def heavy_v_count(self, T: float) -> float:
         """N with Gamma = 7 pi g^4 E T^4 N/(540 m^4) for T << m_V (Eq. 4.4 generalised; includes Q_a^4)."""
-        T = np.asarray(T, dtype=float)
+        t = np.asarray(T, dtype=float)
         anti_other = 3 if self.counting == "paper" else 1
-        n = 6 + 4 + self._others * (1 + 3 + anti_other) + 8 * self._open(T, 1.0) + 2 * self._open(T, 2.0)
+        n = 6 + 4 + self._others * (1 + 3 + anti_other) + 8 * self._open(t, 1.0) + 2 * self._open(t, 2.0)
         return float(self.coupling_scale**4 * n)
 
     def channel_weights(self, T: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:

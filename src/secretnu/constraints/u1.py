@@ -70,8 +70,11 @@ def u1_constraints(model: Any, key: str) -> list[Constraint]:
     if q.get("mu", 0.0):
         old, qm = G2_INPUTS["Delta a_mu (paper)"], abs(q["mu"])
         lo, hi = old.value - 2 * 76e-11, old.value + 2 * 76e-11
-        out.append(Constraint("(g-2)_mu preferred (2020)", "preferred", key, "band", old.source,
-                              lambda m, qm=qm: (_coupling_for(lo, m, C.M_MU) / qm, _coupling_for(hi, m, C.M_MU) / qm),
+
+        def band(m: np.ndarray, qm: float = qm) -> tuple[np.ndarray, np.ndarray]:
+            return _coupling_for(lo, m, C.M_MU) / qm, _coupling_for(hi, m, C.M_MU) / qm
+
+        out.append(Constraint("(g-2)_mu preferred (2020)", "preferred", key, "band", old.source, band,
                               {"Delta a_mu": old}, note="2 sigma band, as in the paper's Fig. 7"))
     return out
 
