@@ -98,7 +98,7 @@ def test_model_plumbing_and_validation():
     with pytest.raises(InputError, match="does not couple"):
         relic_density(SterileNeutrino(7.1 * keV, 7e-11, "mu"), Scalar(0.01, 1e-3))
     names = [c.name for c in constraints.for_model("scalar", SterileNeutrino(7.1 * keV, 7e-11, "tau"))]
-    assert names[:2] == ["BBN", "nu4 lifetime"]
+    assert names[:3] == ["Z invisible", "BBN", "nu4 lifetime"]
 
 
 def test_relic_and_diagnose_run():
@@ -154,3 +154,18 @@ def test_fast_rate_integrals_assemble_the_rate():
     c = model.coupling_scale * lam
     fast = c**4 * T * m**2 / (8 * math.pi**2 * E**2) * (j_on / gw + j_off - math.pi * gw * c1)
     assert np.allclose(fast, model.rate(E, T), rtol=2e-4)
+
+
+def test_z_invisible_width():
+    from secretnu.constraints.scalar import _LN_R, _R_TABLE, z_invisible_R, z_invisible_ratio
+
+    # the shipped table is the numeric Dalitz integral (recomputed at lower order here)
+    for i in (4, 12, 16):
+        assert z_invisible_ratio(math.exp(_LN_R[i]), n=40) == pytest.approx(_R_TABLE[i], rel=1e-4)
+    # m_phi << m_Z: collinear log, lambda^2/(16 pi^2) per e-fold per neutrino leg, two legs
+    slope = (_R_TABLE[1] - _R_TABLE[0]) / (_LN_R[0] - _LN_R[1])
+    assert slope == pytest.approx(1 / (8 * math.pi**2), rel=1e-3)
+    assert z_invisible_R(np.array([1e-9]))[0] > z_invisible_R(np.array([1e-5]))[0] > 0
+    assert z_invisible_R(np.array([95.0]))[0] == 0.0  # closed above m_Z
+    bound = {c.name: c for c in constraints.for_model("scalar")}["Z invisible"].excluded([0.01, 1.0, 100.0])
+    assert 0.2 < bound.lower[0] < bound.lower[1] < 1.0 and np.isnan(bound.lower[2])

@@ -19,12 +19,12 @@ from typing import Any
 from ..errors import InputError
 from ..models import model_key
 from ..sterile import SterileNeutrino
-from . import cosmological, datasets, gauged, neutrinophilic, u1
+from . import cosmological, datasets, gauged, neutrinophilic, scalar, u1
 from .base import BOUNDS, KINDS, Constraint, ExcludedRange, Measurement
 from .datasets import load_limits, read_csv_limit, read_lmt
 
 __all__ = ["Constraint", "ExcludedRange", "Measurement", "KINDS", "BOUNDS", "for_model",
-           "load_limits", "read_lmt", "read_csv_limit", "cosmological", "datasets", "gauged", "neutrinophilic", "u1"]
+           "load_limits", "read_lmt", "read_csv_limit", "cosmological", "datasets", "gauged", "neutrinophilic", "scalar", "u1"]
 
 def for_model(model: Any, dm: SterileNeutrino | None = None, *, inputs: str = "current",
               include_projections: bool = True, limits: Iterable[str | Path] | None = None,
@@ -52,10 +52,10 @@ def for_model(model: Any, dm: SterileNeutrino | None = None, *, inputs: str = "c
             out.append(cosmological.lifetime(key, dm, n_nu))
         loaded = load_limits(key, limits)
         return out + [c for c in loaded if include_projections or c.kind != "projection"]
-    if key == "scalar":  # computed: BBN and the nu4 lifetime; meson, Z and Higgs limits come as data
+    if key == "scalar":  # computed: Z invisible, BBN, the nu4 lifetime; meson and Higgs limits come as data
         if options:
             raise InputError(f"options {sorted(options)} apply to the neutrinophilic model only")
-        out = [cosmological.bbn(key)]
+        out = [scalar.z_invisible(key), cosmological.bbn(key)]
         if dm is not None:
             out.append(cosmological.lifetime(key, dm))
         loaded = load_limits(key, limits)
