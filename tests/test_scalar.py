@@ -169,3 +169,12 @@ def test_z_invisible_width():
     assert z_invisible_R(np.array([95.0]))[0] == 0.0  # closed above m_Z
     bound = {c.name: c for c in constraints.for_model("scalar")}["Z invisible"].excluded([0.01, 1.0, 100.0])
     assert 0.2 < bound.lower[0] < bound.lower[1] < 1.0 and np.isnan(bound.lower[2])
+
+
+def test_engine_takes_a_scalar_instance():
+    from secretnu.engine import column_omega
+
+    dm = SterileNeutrino(7.1 * keV, 7e-11, "tau")
+    by_name = column_omega(dm, 0.05, [1e-5, 1e-3], model="scalar")
+    by_instance = column_omega(dm, 0.05, [1e-5, 1e-3], model=Scalar(1.0, 0.1))
+    assert np.array_equal(by_name[0], by_instance[0])

@@ -179,7 +179,8 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     if isinstance(model, str):
         reference = make_model(model, m_V, float(couplings.max()), **options)  # validates everything
     else:  # a model instance (e.g. a GaugedU1 with custom charges): its options, this m_V and flavour
-        reference = replace(model, m_V=m_V, coupling=float(couplings.max()), flavor=dm.flavor)
+        mass = "m_phi" if hasattr(model, "m_phi") else "m_V"  # the scalar names its mass m_phi
+        reference = replace(model, **{mass: m_V, "coupling": float(couplings.max()), "flavor": dm.flavor})
     tables = tables or kernel_tables()
     grid = grid or FastGrid.build(dm, fast_window(m_V))
     if grid.dm is None or grid.dm != dm:
