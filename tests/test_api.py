@@ -12,6 +12,7 @@ def test_all_is_pinned():
         "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
         "SMRateTable",
         "GeV", "MeV", "keV", "eV",
+        "GaugedU1", "LeLmu", "LeLtau", "Scalar",
     ])
     for name in secretnu.__all__:
         assert hasattr(secretnu, name)

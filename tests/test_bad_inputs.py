@@ -71,7 +71,7 @@ def _cli_cases() -> list[tuple[tuple[str, ...], str]]:
         cases += [((command, *base, *MODEL, "--mV", "30MeV", "--coupling", "1e-3", "--width", v), f)
                   for v, f in BAD_WIDTH]
         cases += [
-            ((command, *base, "--model", "scalar", "--mV", "1GeV", "--coupling", "0.1"), "unknown model"),
+            ((command, *base, "--model", "tensor", "--mV", "1GeV", "--coupling", "0.1"), "unknown model"),
             ((command, *base, "--model", "", "--mV", "1GeV", "--coupling", "0.1"), "unknown model"),
             ((command, *base, *MODEL, "--mV", "1GeV", "--coupling", "0.1", "--counting", "physical"), "no option"),
             ((command, *base, "--model", "b-l", "--mV", "1GeV", "--coupling", "0.1", "--width", "chiral"), "no option"),

@@ -62,7 +62,7 @@ def test_diagnose_writes_figure(run, tmp_path):
 
 
 @pytest.mark.parametrize("args", [
-    ("--model", "scalar", "--mV", "1GeV", "--coupling", "0.1"),
+    ("--model", "tensor", "--mV", "1GeV", "--coupling", "0.1"),  # unknown model ("scalar" exists now)
     ("--model", "neutrinophilic", "--mV", "1GeV", "--coupling", "10"),
     ("--model", "neutrinophilic", "--mV", "0GeV", "--coupling", "0.1"),
     ("--model", "neutrinophilic", "--mV", "1GeV"),

@@ -142,7 +142,7 @@ def test_relic_curve_through_benchmarks():
             assert value[0] == pytest.approx(0.12, rel=2e-3)  # 1e-3 in ln coupling, slope <= 2
 
 
-@pytest.mark.parametrize("kwargs", [dict(model="scalar"), dict(m_V=[-1.0]), dict(coupling=[0.0]),
+@pytest.mark.parametrize("kwargs", [dict(model="tensor"), dict(m_V=[-1.0]), dict(coupling=[0.0]),
                                     dict(coupling=[5.0]), dict(m_V=[])])
 def test_scan_bad_input(kwargs):
     args = dict(model="neutrinophilic", m_V=[0.1], coupling=[1e-3], executor="serial")

@@ -13,9 +13,11 @@ from .bminusl import BminusL
 from .cosmology import ConstantGStar, SaikawaShirai2018, TabulatedGStar, entropy_density, hubble
 from .diagnostics import Diagnostics, diagnose
 from .errors import InputError
+from .gauged_u1 import GaugedU1, LeLmu, LeLtau
 from .lmu_ltau import LmuLtau
 from .neutrinophilic import Neutrinophilic
 from .production import RelicResult, relic_density
+from .scalar import Scalar
 from .scans import RelicCurve, relic_curve, scan
 from .sm_tables import SMRateTable
 from .sterile import SterileNeutrino
@@ -33,4 +35,5 @@ __all__ = [
     "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
     "SMRateTable",
     "GeV", "MeV", "keV", "eV",
+    "GaugedU1", "LeLmu", "LeLtau", "Scalar",
 ]

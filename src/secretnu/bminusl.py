@@ -32,14 +32,15 @@ _M_PI = 0.13957
 _HEAVY_QUARK_THRESHOLDS = (2 * 1.86966, 2 * 5.27934)  # 2 m_D+, 2 m_B+ [GeV], PDG 2024
 
 
-def hadronic_width(m_V: float, coupling: float) -> float:
-    """Gamma(V -> hadrons) of the B - L boson in the quark-level approximation of the module docstring."""
+def hadronic_width(m_V: float, coupling: float, quark_charge2: float = 1 / 9) -> float:
+    """Gamma(V -> hadrons) of the B - L boson in the quark-level approximation of the module docstring
+    (``quark_charge2``: the squared charge of every quark, 1/9 for B - L)."""
     width = 0.0
     if m_V > 3 * _M_PI:
-        width += 3 * lepton_pair_width(m_V, coupling, 0.0, charge2=1 / 9, colours=3)  # u, d, s
+        width += 3 * lepton_pair_width(m_V, coupling, 0.0, charge2=quark_charge2, colours=3)  # u, d, s
     for threshold in _HEAVY_QUARK_THRESHOLDS:
         if m_V > threshold:
-            width += lepton_pair_width(m_V, coupling, 0.5 * threshold, charge2=1 / 9, colours=3)
+            width += lepton_pair_width(m_V, coupling, 0.5 * threshold, charge2=quark_charge2, colours=3)
     return width
 
 

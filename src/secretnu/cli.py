@@ -166,9 +166,10 @@ def _model_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="V width: 'paper' (default, lambda^2 m_V/12pi), 'chiral' (lambda^2 m_V/24pi) "
                              "or a value with units.")(func)
     func = click.option("--coupling", type=float, default=None, help="Coupling of V (lambda or g).")(func)
-    func = click.option("--mV", "m_V", type=ENERGY, default=None, help="Vector-boson mass, e.g. 30MeV.")(func)
+    func = click.option("--mV", "m_V", type=ENERGY, default=None, help="Mediator mass (m_V, or m_phi for the scalar), e.g. 30MeV.")(func)
     func = click.option("--model", "model_name", default=None,
-                        help="Secret-interaction model: neutrinophilic, lmu-ltau or b-l. Omit for pure Dodelson-Widrow.")(func)
+                        help="Secret-interaction model: neutrinophilic, lmu-ltau, b-l, le-lmu, le-ltau or scalar. "
+                             "Omit for pure Dodelson-Widrow.")(func)
     return func
 
 
@@ -278,7 +279,7 @@ def _plane_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = _COUNTING(func)
     func = click.option("--width", default=None, help="V width: 'paper' (default), 'chiral' or a value.")(func)
     func = click.option("--model", "model_name", default="neutrinophilic", show_default=True,
-                        help="Secret-interaction model: neutrinophilic, lmu-ltau or b-l.")(func)
+                        help="Secret-interaction model: neutrinophilic, lmu-ltau, b-l, le-lmu, le-ltau or scalar.")(func)
     return func
 
 
@@ -462,7 +463,7 @@ def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: st
 @cli.command("constraints")
 @_dm_options
 @click.option("--model", "model_name", default="neutrinophilic", show_default=True,
-              help="Secret-interaction model: neutrinophilic, lmu-ltau or b-l.")
+              help="Secret-interaction model: neutrinophilic, lmu-ltau, b-l, le-lmu, le-ltau or scalar.")
 @click.option("--mV", "m_V", type=ENERGY, multiple=True, help="Vector masses to evaluate at (repeatable).")
 @_LIMITS
 @_INPUTS

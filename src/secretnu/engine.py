@@ -116,6 +116,8 @@ class _Column:
         self.tables, self.grid, self.m_V = tables, grid, m_V
         self.weights = tuple(w[:, None] for w in reference.channel_weights(grid.T))
         self.channels = any(np.any(w) for w in self.weights)
+        # a model with its own rate integrals (the scalar): (J_on, J_off, C1) from q and the tables
+        self.custom = getattr(reference, "fast_rate_integrals", None)
 
     def potential(self, x: FloatArray, rows: slice = slice(None)) -> FloatArray:
         """P_V = T G(x, m/T) on (T[rows], x), by one tensor-product spline evaluation."""
@@ -129,6 +131,11 @@ class _Column:
         T = grid.T[rows, None]
         E = x[None, :] * T
         q = 4 * E * T / m_V**2
+        if self.custom is not None:
+            j_on, j_off, c1 = self.custom(q, self.tables, width_terms)
+            rate_pref = grid.model_rate_scale * T * m_V**2 / (8 * math.pi**2 * E**2)
+            return _Kernels(p_on=rate_pref * j_on, p_off=rate_pref * j_off, p_c=rate_pref * math.pi * c1,
+                            p_v=self.potential(x, rows))
         a, b, c = (w[rows] for w in self.weights)
         j_on, j_off = on_shell_J(q), self.tables.J_off(q)
         c1 = width_correction_C1(q) if width_terms else 0.0
@@ -155,7 +162,7 @@ def _terms(kern: _Kernels, delta: FloatArray, gamma_sm: FloatArray, v_sm: FloatA
     return gamma, pot, gamma_v, gamma_on, v_v, mixing, mixing + 0.25 * gamma * gamma, delta * c2t - pot
 
 
-def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model: str = "neutrinophilic",
+def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model: Any = "neutrinophilic",
                  width: float | str | None = None, counting: str | None = None, grid: FastGrid | None = None,
                  tables: KernelTables | None = None, chunk: int = 8) -> tuple[FloatArray, FloatArray]:
     """Omega h^2 and regime codes (index into :data:`REGIMES`) for a vector of mass m_V at each
@@ -170,7 +177,11 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     if couplings.size == 0 or not np.all(np.isfinite(couplings)) or np.any(couplings <= 0):
         raise InputError("couplings must be positive and finite")
     options = {"flavor": dm.flavor, "width": width, "counting": counting}
-    reference = make_model(model, m_V, float(couplings.max()), **options)  # validates everything
+    if isinstance(model, str):
+        reference = make_model(model, m_V, float(couplings.max()), **options)  # validates everything
+    else:  # a model instance (e.g. a GaugedU1 with custom charges): its options, this m_V and flavour
+        mass = "m_phi" if hasattr(model, "m_phi") else "m_V"  # the scalar names its mass m_phi
+        reference = replace(model, **{mass: m_V, "coupling": float(couplings.max()), "flavor": dm.flavor})
     tables = tables or kernel_tables()
     grid = grid or FastGrid.build(dm, fast_window(m_V))
     if grid.dm is None or grid.dm != dm:
@@ -182,13 +193,15 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     else:  # every model's width scales as coupling^2 at fixed m_V
         gws = couplings**2 * reference.gamma_V / (reference.coupling**2 * m_V)
 
+    # a charged U(1)' acts as a unit-charge model with coupling |Q_a| g (secretnu.gauged_u1)
+    effective = couplings * getattr(reference, "coupling_scale", 1.0)
     omega = np.empty(couplings.size)
     regime = np.empty(couplings.size)
     c2t, s2t = dm.cos_2theta, dm.sin2_2theta
     to_omega = grid.states * S0_CM3 * dm.mass / grid.rho_c
     x_base = grid.x[:-1]
     for start in range(0, couplings.size, chunk):
-        lam2 = couplings[start:start + chunk, None, None] ** 2
+        lam2 = effective[start:start + chunk, None, None] ** 2
         gw = gws[start:start + chunk, None, None]
         gamma, pot, gamma_v, gamma_on, v_v, mixing, width2, detuning = _terms(
             kern, grid.delta, grid.gamma_sm, grid.v_sm, lam2, gw, c2t, s2t)

@@ -7,18 +7,22 @@ from typing import Any
 
 from .bminusl import BminusL
 from .errors import InputError
+from .gauged_u1 import GaugedU1, LeLmu, LeLtau
 from .lmu_ltau import LmuLtau
 from .neutrinophilic import Neutrinophilic
+from .scalar import Scalar
 
 __all__ = ["MODELS", "make_model", "model_key"]
 
-MODELS: dict[str, type] = {"neutrinophilic": Neutrinophilic, "lmu-ltau": LmuLtau, "b-l": BminusL}
+MODELS: dict[str, type] = {"neutrinophilic": Neutrinophilic, "lmu-ltau": LmuLtau, "b-l": BminusL,
+                           "le-lmu": LeLmu, "le-ltau": LeLtau, "u1": GaugedU1, "scalar": Scalar}
 
 
 def model_key(name: str) -> str:
     """Registry key of a model name, accepting aliases ("B-L", "bminusl", "Lmu_Ltau", ...)."""
     key = str(name).lower().replace("_", "-")
-    key = {"bminusl": "b-l", "lmultau": "lmu-ltau"}.get(key.replace("-", ""), key)
+    key = {"bminusl": "b-l", "lmultau": "lmu-ltau", "lelmu": "le-lmu", "leltau": "le-ltau",
+           "gaugedu1": "u1", "phi": "scalar"}.get(key.replace("-", ""), key)
     if key not in MODELS:
         raise InputError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
     return key

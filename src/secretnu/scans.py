@@ -37,7 +37,8 @@ from ._atomic import atomic_write
 from .constants import T_FINAL
 from .engine import REGIMES, FastGrid, column_omega, fast_window
 from .errors import InputError
-from .models import make_model
+from .gauged_u1 import GaugedU1
+from .models import make_model, model_key
 from .sm import SMInput, check_sm, sm_label
 from .sterile import SterileNeutrino
 from .tables import TABLE_VERSION, kernel_tables
@@ -47,7 +48,7 @@ __all__ = ["scan", "relic_curve", "RelicCurve", "concat_curves", "FAST_MODELS", 
 
 FloatArray = NDArray[np.float64]
 #: Models the fast engine can evaluate.
-FAST_MODELS: tuple[str, ...] = ("neutrinophilic", "lmu-ltau", "b-l")
+FAST_MODELS: tuple[str, ...] = ("neutrinophilic", "lmu-ltau", "b-l", "le-lmu", "le-ltau", "scalar")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,13 @@ class _Settings:
     n_x: int
     T_final: float
     sm: SMInput = "paper"
+    charges: tuple[tuple[str, float], ...] | None = None  # a GaugedU1 with custom charges ("u1")
+
+    def model_for(self, dm: SterileNeutrino) -> Any:
+        """What column_omega takes: the registry name, or a GaugedU1 instance carrying the charges."""
+        if self.charges is None:
+            return self.model
+        return GaugedU1(1.0, 0.1, charges=self.charges, flavor=dm.flavor, counting=self.counting or "paper")
 
 
 @lru_cache(maxsize=8)
@@ -75,7 +83,7 @@ def _columns(dm: SterileNeutrino, m_values: Sequence[float], couplings: FloatArr
     regime = np.empty_like(omega)
     for k, m_V in enumerate(m_values):
         grid = _grid(dm, fast_window(m_V), settings)
-        omega[k], regime[k] = column_omega(dm, m_V, couplings, model=settings.model, width=settings.width,
+        omega[k], regime[k] = column_omega(dm, m_V, couplings, model=settings.model_for(dm), width=settings.width,
                                            counting=settings.counting, grid=grid, tables=tables)
     return omega, regime
 
@@ -124,9 +132,19 @@ def _executor_check(executor: Any) -> None:
                      f"got {executor!r}")
 
 
+def _charges(model: Any) -> tuple[tuple[str, float], ...] | None:
+    return model.charges if isinstance(model, GaugedU1) and model.name == "u1" else None
+
+
 def _check_model(model: Any) -> str:
     name = getattr(model, "name", model)
-    return make_model(str(name), 1.0, 0.1).name  # canonical name; unknown names raise InputError
+    key = model_key(str(name))  # unknown names raise InputError
+    if key == "u1" and isinstance(model, GaugedU1):
+        return key
+    if key not in FAST_MODELS:
+        raise InputError(f"model {key!r} is not available in the fast engine (scan, relic_curve): "
+                         f"use one of {', '.join(FAST_MODELS)}, or relic_density for single points")
+    return key
 
 
 #: Version of the numbers the fast engine produces; bump it whenever engine.py or tables.py change
@@ -266,7 +284,8 @@ def _scan_params(dm: SterileNeutrino, m_V: FloatArray, coupling: FloatArray, set
             "model": settings.model, "width": width, "counting": settings.counting,
             "points_per_decade": settings.points_per_decade, "n_x": settings.n_x, "T_final": _canonical(settings.T_final),
             "n_m_V": int(m_V.size), "n_coupling": int(coupling.size), "axes_sha256": _sha256(axes.tobytes()),
-            "sm": sm_label(settings.sm), "table_version": TABLE_VERSION}
+            "sm": sm_label(settings.sm), "table_version": TABLE_VERSION,
+            **({} if settings.charges is None else {"charges": [list(c) for c in settings.charges]})}
 
 
 def _worker_init(parent: int) -> None:
@@ -344,13 +363,15 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     model_name = _check_model(model)
     width, counting = _model_options(model, width, counting)
     m_axis, c_axis = _check_axis(m_V, "m_V"), _check_axis(coupling, "coupling")
-    settings = _Settings(model_name, width, counting, *_quadrature(points_per_decade, n_x), _t_final(T_final), check_sm(sm))
+    settings = _Settings(model_name, width, counting, *_quadrature(points_per_decade, n_x), _t_final(T_final), check_sm(sm),
+                         _charges(model))
     if not isinstance(progress, bool):
         raise InputError(f"progress must be True or False, got {progress!r}")
     for m_V_end in (float(m_axis.min()), float(m_axis.max())):
         make_model(model_name, m_V_end, float(c_axis.max()), flavor=dm.flavor, width=width,
-                   counting=counting)  # validate
-    make_model(model_name, float(m_axis.min()), float(c_axis.min()), flavor=dm.flavor, width=width, counting=counting)
+                   counting=counting, charges=settings.charges)  # validate
+    make_model(model_name, float(m_axis.min()), float(c_axis.min()), flavor=dm.flavor, width=width, counting=counting,
+               charges=settings.charges)
     grid_memory(m_axis.size, c_axis.size, what="scan")
     serial = isinstance(executor, str) and executor == "serial"
     if not serial and executor is not None:
@@ -412,6 +433,8 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
              "n_x": settings.n_x, "T_final_GeV": settings.T_final, "sm": sm_label(settings.sm),
              "convention": "comoving", "gstar": "SaikawaShirai2018", "secretnu_version": __version__,
              "reference": "Kelly, Sen, Tangarife, Zhang, PRD 101, 115031 (2020), arXiv:2005.03681"}
+    if settings.charges is not None:
+        attrs["charges"] = ", ".join(f"{k}={q:g}" for k, q in settings.charges)
     return xr.Dataset(
         {"omega_h2": (("m_V", "coupling"), omega, {"long_name": "relic abundance Omega h^2"}),
          "regime": (("m_V", "coupling"), labels, {"long_name": "production regime (section III A)",
@@ -475,10 +498,13 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
     n_bracket = integer(n_bracket, "n_bracket", lo=2, hi=100_000)
     tol = real(tol, "tol", lo=0.0, lo_open=True, hi=1.0)
     max_roots = integer(max_roots, "max_roots", lo=1, hi=3)
-    settings = _Settings(model_name, width, counting, *_quadrature(points_per_decade, n_x), T_FINAL, check_sm(sm))
+    settings = _Settings(model_name, width, counting, *_quadrature(points_per_decade, n_x), T_FINAL, check_sm(sm), _charges(model))
+    if settings.charges is not None:
+        settings.model_for(dm)  # validates the flavour against the charges
     for m_V_end in (float(m_axis.min()), float(m_axis.max())):
         for c_end in (lo, hi):
-            make_model(model_name, m_V_end, c_end, flavor=dm.flavor, width=width, counting=counting)  # validate
+            make_model(model_name, m_V_end, c_end, flavor=dm.flavor, width=width, counting=counting,
+                       charges=settings.charges)  # validate
     tables = kernel_tables()
     ln_c = np.linspace(math.log(lo), math.log(hi), n_bracket)
     roots = np.full((m_axis.size, max_roots), np.nan)
@@ -487,7 +513,7 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
         grid = _grid(dm, fast_window(m), settings)
 
         def f(ln_coupling: FloatArray, m: float = m, grid: FastGrid = grid) -> tuple[FloatArray, FloatArray]:
-            omega, code = column_omega(dm, m, np.exp(ln_coupling), model=model_name, width=width,
+            omega, code = column_omega(dm, m, np.exp(ln_coupling), model=settings.model_for(dm), width=width,
                                        counting=counting, grid=grid, tables=tables)
             return np.log(omega / target), code
 

@@ -152,9 +152,10 @@ def s_integral(q: ArrayLike, smooth: SigmaHat, pole_residue: SigmaHat | None = N
     nodes, weights = clustered_nodes(n)
     t_gl, w_gl = gauss_legendre(n)
 
-    def full_sigma(y: FloatArray) -> FloatArray:
+    def full_sigma(y: FloatArray, d: FloatArray | None = None) -> FloatArray:
+        # d = y - 1 passed exactly next to the pole, where 1 + u - 1 loses u below 1e-16
         res = integrand(y, qq, "smooth")
-        d = y - 1
+        d = y - 1 if d is None else d
         denom = d**2 + gw**2
         return res + integrand(y, qq, "residue") / denom + d * integrand(y, qq, "pv") / denom
 
@@ -187,7 +188,12 @@ def s_integral(q: ArrayLike, smooth: SigmaHat, pole_residue: SigmaHat | None = N
     if u_split < delta:
         u_lo = u_split if u_split > 0 else 1e-14
         a, b = math.log(u_lo), math.log(delta)  # type: ignore[assignment]
-        u = np.exp(a + (b - a) * 0.5 * (t_gl + 1))
-        wu = 0.5 * (b - a) * w_gl * u
-        total += np.sum(wu * (full_sigma(1 + u) + full_sigma(1 - u)), -1)
+        # the Lorentzian tail ~ 1/u^2 falls by e^-2 per e-fold: panels of <= 6 e-folds keep Gauss-
+        # Legendre exact to ~1e-12 however narrow the width (one panel lost accuracy below gw ~ 1e-9)
+        n_pole = max(1, math.ceil((b - a) / 6.0))
+        for k in range(n_pole):
+            lo, hi = a + (b - a) * k / n_pole, a + (b - a) * (k + 1) / n_pole
+            u = np.exp(lo + (hi - lo) * 0.5 * (t_gl + 1))
+            wu = 0.5 * (hi - lo) * w_gl * u
+            total += np.sum(wu * (full_sigma(1 + u, u) + full_sigma(1 - u, -u)), -1)
     return total

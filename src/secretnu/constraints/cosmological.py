@@ -20,8 +20,10 @@ from .. import constants as C
 from ..bminusl import bminusl_width
 from ..cosmology import hubble
 from ..errors import InputError
+from ..gauged_u1 import LeLmu, LeLtau, u1_width
 from ..lmu_ltau import lmu_ltau_width
 from ..neutrinophilic import paper_width
+from ..scalar import scalar_width
 from ..sterile import SterileNeutrino
 from ..units import MeV
 from .base import Constraint, Measurement
@@ -29,31 +31,40 @@ from .base import Constraint, Measurement
 __all__ = ["bbn", "lifetime", "nu4_decay_width", "thermalization_coupling", "WIDTHS", "NEUTRINO_FLAVOURS"]
 
 #: gamma_V(m_V, g) of each model [GeV].
-WIDTHS = {"neutrinophilic": paper_width, "lmu-ltau": lmu_ltau_width, "b-l": bminusl_width}
+WIDTHS = {"neutrinophilic": paper_width, "lmu-ltau": lmu_ltau_width, "b-l": bminusl_width,
+          "le-lmu": lambda m, g: u1_width(m, g, LeLmu.charges),
+          "le-ltau": lambda m, g: u1_width(m, g, LeLtau.charges), "scalar": scalar_width}
 #: How many neutrino flavours V couples to.
-NEUTRINO_FLAVOURS = {"neutrinophilic": 1, "lmu-ltau": 2, "b-l": 3}
+NEUTRINO_FLAVOURS = {"neutrinophilic": 1, "lmu-ltau": 2, "b-l": 3, "le-lmu": 2, "le-ltau": 2, "scalar": 1}
+#: Coupling of the vector whose contact term equals the model's at low energy, per unit coupling:
+#: the scalar's (lambda^2/4m^2)(nu nu)(nu+ nu+) Fierzes to (lambda^2/8m^2)(nubar gamma P_L nu)^2,
+#: the vector's (g^2/2m^2)(...)^2 with g = lambda/2 (docs/scalar.md).
+CONTACT_COUPLING = {"scalar": 0.5}
 
 
-def _width(model: str):
+def _width(model: str, width=None):
+    if width is not None:
+        return width
     if model not in WIDTHS:
         raise InputError(f"unknown model {model!r}: choose one of {', '.join(WIDTHS)}")
     return WIDTHS[model]
 
 
-def thermalization_coupling(model: str, m_V: np.ndarray) -> np.ndarray:
-    """Coupling above which V reaches equilibrium before T = m_V: gamma_V(g) = H(T = m_V)."""
-    width = _width(model)
+def thermalization_coupling(model: str, m_V: np.ndarray, width=None) -> np.ndarray:
+    """Coupling above which V reaches equilibrium before T = m_V: gamma_V(g) = H(T = m_V).
+    ``width(m_V, g)`` overrides the model's width (a U(1)' with custom charges)."""
+    width = _width(model, width)
     m = np.asarray(m_V, dtype=float)
     gamma1 = np.vectorize(lambda mi: width(float(mi), 1.0))(m)
     return np.sqrt(hubble(m) / gamma1)
 
 
-def bbn(model: str, m_max: float = 5.0 * MeV) -> Constraint:
+def bbn(model: str, m_max: float = 5.0 * MeV, width=None) -> Constraint:
     """BBN / Delta N_eff: m_V < m_max excluded wherever V thermalises (see module docstring)."""
-    _width(model)
+    _width(model, width)
 
     def edges(m):
-        lower = np.where(m < m_max, thermalization_coupling(model, m), np.nan)
+        lower = np.where(m < m_max, thermalization_coupling(model, m, width), np.nan)
         return lower, np.where(m < m_max, np.inf, np.nan)
 
     return Constraint("BBN", "limit", model, "upper", "paper section III F, ref. [13]; arXiv:1901.02010",
@@ -62,21 +73,22 @@ def bbn(model: str, m_max: float = 5.0 * MeV) -> Constraint:
 
 
 def nu4_decay_width(dm: SterileNeutrino, m_V: np.ndarray, coupling: float | np.ndarray = 1.0,
-                    model: str = "neutrinophilic") -> np.ndarray:
-    """Gamma(nu4 -> 3 nu) through an off-shell V [GeV] (module docstring)."""
-    _width(model)
-    n = NEUTRINO_FLAVOURS[model]
-    g = np.asarray(coupling, dtype=float)
+                    model: str = "neutrinophilic", n_nu: int | None = None) -> np.ndarray:
+    """Gamma(nu4 -> 3 nu) through an off-shell V [GeV] (module docstring); ``n_nu`` overrides the
+    model's number of coupled flavours."""
+    n = n_nu if n_nu is not None else (_width(model) and NEUTRINO_FLAVOURS[model])
+    g = CONTACT_COUPLING.get(model, 1.0) * np.asarray(coupling, dtype=float)
     return n * g**4 * dm.sin2_2theta * dm.mass**5 / (12288 * np.pi**3 * np.asarray(m_V, dtype=float) ** 4)
 
 
-def lifetime(model: str, dm: SterileNeutrino) -> Constraint:
+def lifetime(model: str, dm: SterileNeutrino, n_nu: int | None = None) -> Constraint:
     """nu4 must outlive the universe: Gamma(nu4 -> 3 nu) < hbar / t_0."""
-    _width(model)
+    if n_nu is None:
+        _width(model)
     gamma_max = C.HBAR_GEV_S / C.AGE_UNIVERSE_S
 
     def edges(m):
-        return (gamma_max / nu4_decay_width(dm, m, 1.0, model)) ** 0.25, np.full_like(m, np.inf)
+        return (gamma_max / nu4_decay_width(dm, m, 1.0, model, n_nu)) ** 0.25, np.full_like(m, np.inf)
 
     return Constraint("nu4 lifetime", "limit", model, "upper", "paper end of section III A", edges,
                       {"age of the universe": Measurement(C.AGE_UNIVERSE_S, "s", "Planck 2018"),
