@@ -11,6 +11,7 @@ def test_all_is_pinned():
         "diagnose", "Diagnostics", "scan", "relic_curve", "RelicCurve", "constraints",
         "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
         "GeV", "MeV", "keV", "eV",
+        "warmness", "Warmness",
     ])
     for name in secretnu.__all__:
         assert hasattr(secretnu, name)

@@ -17,6 +17,7 @@ from .lmu_ltau import LmuLtau
 from .neutrinophilic import Neutrinophilic
 from .production import RelicResult, relic_density
 from .scans import RelicCurve, relic_curve, scan
+from .spectrum import Warmness, warmness
 from .sterile import SterileNeutrino
 from .units import GeV, MeV, eV, keV
 
@@ -31,4 +32,5 @@ __all__ = [
     "diagnose", "Diagnostics", "scan", "relic_curve", "RelicCurve", "constraints",
     "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
     "GeV", "MeV", "keV", "eV",
+    "warmness", "Warmness",
 ]
