@@ -303,9 +303,9 @@ def warmness(result: RelicResult, *, method: str = "auto", omega_dm_h2: float = 
         raise InputError("warmness(method='class') needs CLASS: pip install 'secretnu[class]' (classy)")
     q, f0 = psd_table(result)
     if k_max is None:
-        # the thermal form falls to 0.01 at alpha k = 1.3: aim at 2/alpha, on a ladder of powers of 2
-        # so that the CDM reference run is shared between points (CLASS's cost grows with k_max)
-        k_max = 2.0 ** max(3, math.ceil(math.log2(2.0 / _tr.viel_alpha(m_moment, omega_dm_h2, h))))
+        # the thermal form falls to 0.01 at alpha k = 1.3: aim at 2/alpha, on a ladder of powers of
+        # sqrt(2) so that the CDM reference run is shared between points (CLASS's cost grows with k_max)
+        k_max = 2.0 ** (max(6, math.ceil(2 * math.log2(2.0 / _tr.viel_alpha(m_moment, omega_dm_h2, h)))) / 2)
         adapt = True
     else:
         adapt = False
