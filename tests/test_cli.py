@@ -141,5 +141,18 @@ def test_relic_and_spectrum_with_full_sm(run, tmp_path):
     psd = tmp_path / "psd.dat"
     res = run("spectrum", "--m4", "7.1keV", "--sin2-2theta", "1e-9", "--sm", "full", "--out", str(psd), "--json")
     assert res.exit_code == 0, res.output
-    assert json.loads(res.output)["states"] == 2 and "deg_ncdm = 2" in psd.read_text()
+    assert json.loads(res.output)["states"] == 2 and "deg_ncdm = 1" in psd.with_suffix(".ini").read_text()
+    assert not psd.read_text().startswith("#")  # CLASS reads bare numbers only
     assert run("relic", "--sm", "everything").exit_code == 2
+
+
+def test_spectrum_omega_and_warmness_fallback(run, tmp_path, monkeypatch):
+    from secretnu import transfer
+
+    monkeypatch.setattr(transfer, "class_available", lambda: False)  # the labelled fallback
+    out = tmp_path / "nu4.dat"
+    res = run("spectrum", "--m4", "7.1keV", "--sin2-2theta", "1e-9", "--out", str(out), "--omega", "0.12", "--warmness")
+    assert res.exit_code == 0, res.output
+    assert "sin^2 2theta = 1.63e-08" in res.output and "moment estimate" in res.output and "M_hm" in res.output
+    assert out.with_suffix(".ini").exists()
+    assert run("spectrum", "--omega", "-1", "--out", str(out)).exit_code == 2

@@ -90,16 +90,17 @@ def test_thermal_spectrum_and_published_dw_thermal_mass_relation(tmp_path):
     """Constant g*: the DW spectrum is thermal (<q> = 7 pi^4/(180 zeta 3)); and the same-<p>/m matching
     reproduces the standard DW <-> thermal-WDM relation m_DW = 4.43 keV (m_th/keV)^(4/3) (omega/0.1225)^(-1/3)."""
     r = relic_density(SterileNeutrino(7.1 * keV, 1e-9, "e"), gstar=ConstantGStar(10.75))
-    w = warmness(r)
+    w = warmness(r, method="moment")
     assert w.mean_q == pytest.approx(FD_MEAN_Q, rel=1e-3)
     m_dw_keV = 4.43 * w.thermal_wdm_mass_keV ** (4 / 3) * (r.omega_h2 / 0.1225) ** (-1 / 3)
     assert m_dw_keV == pytest.approx(7.1, rel=0.01)
     path = write_class_psd(r, tmp_path / "psd.dat")
     q, f = np.loadtxt(path, unpack=True)
-    # the file's occupation integrates back to the relic yield: n4 = T_nu^3/(2 pi^2) Int q^2 f dq
-    n_over_s = np.trapezoid(q**2 * f, q) / (2 * math.pi**2) * 45 / (2 * math.pi**2 * 10.75)
+    # the file, in CLASS's normalisation (deg_ncdm = 1), integrates back to the relic yield:
+    # n4 = 4 pi T_nu^3 Int q^2 f0 dq (CLASS, background.c); CLASS itself reads it in tests/test_spectrum.py
+    n_over_s = 4 * math.pi * np.trapezoid(q**2 * f, q) * 45 / (2 * math.pi**2 * 10.75)
     assert n_over_s == pytest.approx(r.relic_yield, rel=0.02)
-    assert "T_ncdm = 0.71377" in path.read_text()
+    assert "T_ncdm = 0.713765" in path.with_suffix(".ini").read_text()  # (4/11)^(1/3)
 
 
 def test_spectrum_command(tmp_path):

@@ -20,6 +20,7 @@ from .production import RelicResult, relic_density
 from .scalar import Scalar
 from .scans import RelicCurve, relic_curve, scan
 from .sm_tables import SMRateTable
+from .spectrum import Warmness, warmness
 from .sterile import SterileNeutrino
 from .units import GeV, MeV, eV, keV
 
@@ -36,4 +37,5 @@ __all__ = [
     "SMRateTable",
     "GeV", "MeV", "keV", "eV",
     "GaugedU1", "LeLmu", "LeLtau", "Scalar",
+    "warmness", "Warmness",
 ]

@@ -505,32 +505,49 @@ def constraints_cmd(m4: float, sin2_2theta: float, flavor: str, model_name: str,
 @_model_options
 @_SM
 @click.option("--out", type=click.Path(dir_okay=False), default="nu4_psd.dat", show_default=True,
-              help="CLASS ncdm phase-space file to write.")
+              help="CLASS ncdm phase-space file to write (two bare columns); its CLASS .ini goes beside it.")
+@click.option("--omega", "target_omega", type=float, default=None,
+              help="Rescale sin^2(2 theta) so that Omega h^2 is exactly this (e.g. 0.12).")
+@click.option("--warmness", "class_warmness", is_flag=True,
+              help="Thermal-WDM mass, k_hm and M_hm from CLASS's linear P(k) (moment estimate if classy is absent).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def spectrum(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_V: float | None,
              coupling: float | None, width: str | None, counting: str | None, sm: str, out: str,
-             as_json: bool) -> None:
-    """Relic momentum spectrum of nu_4 as a CLASS ncdm file, with <p/T> and a warmness summary."""
+             target_omega: float | None, class_warmness: bool, as_json: bool) -> None:
+    """Relic momentum spectrum of nu_4 as a CLASS ncdm file and .ini, with <p/T> and a warmness summary."""
     from .production import relic_density
-    from .spectrum import T_NCDM_OVER_T_CMB, warmness, write_class_psd
+    from .spectrum import T_NCDM_OVER_T_CMB as T_NCDM
+    from .spectrum import rescale_to_omega, warmness, write_class_psd
     from .sterile import SterileNeutrino
     from .validate import output_file
 
     output_file(out, "--out")
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
     result = relic_density(dm, _build_model(model_name, m_V, coupling, width, flavor, counting), sm=sm)
-    warm = warmness(result)
+    if target_omega is not None:
+        result = rescale_to_omega(result, target_omega)
+    warm = warmness(result, method="auto" if class_warmness else "moment")
     path = write_class_psd(result, out)
+    ini = path.with_suffix(".ini")
     if as_json:
-        click.echo(_json({"omega_h2": result.omega_h2, **warm.to_dict(), "states": result.states,
-                          "sm": result.options["sm"], "file": str(path)}))
+        click.echo(_json({"omega_h2": result.omega_h2, "sin2_2theta": result.dm.sin2_2theta, **warm.to_dict(),
+                          "states": result.states, "sm": result.options["sm"], "file": str(path), "ini": str(ini)}))
         return
-    click.echo(f"{dm}: Omega h^2 = {result.omega_h2:.6g}")
+    click.echo(f"{result.dm}: Omega h^2 = {result.omega_h2:.6g}")
+    if target_omega is not None:
+        click.echo(f"rescaled to Omega h^2 = {target_omega:g}: sin^2(2 theta) = {result.dm.sin2_2theta:.6g} "
+                   f"(was {sin2_2theta:.6g})")
     click.echo(f"<p/T_nu> = {warm.mean_q:.3f} ({warm.mean_q_over_fd:.3f} x thermal), "
                f"rms = {warm.rms_q:.3f}")
     click.echo(f"thermal WDM mass with the same <p>/m and Omega: {warm.thermal_wdm_mass_keV:.3g} keV")
-    click.echo(f"wrote {path}: CLASS m_ncdm = {dm.mass * 1e9:.6g} eV, T_ncdm = {T_NCDM_OVER_T_CMB:.5f}, "
-               f"deg_ncdm = {result.states}")
+    if class_warmness:
+        source = (f"CLASS {warm.transfer.class_version}, linear P(k), Planck 2018, nu4 = all dark matter"
+                  if warm.transfer is not None else "no classy: moment estimate")
+        click.echo(f"warmness ({source}):")
+        click.echo(f"  m_th = {warm.m_th_keV:.3g} keV (thermal relic with the same alpha = {warm.alpha:.4g} Mpc/h)")
+        click.echo(f"  k_hm = {warm.k_hm:.4g} h/Mpc, M_hm = {warm.M_hm:.3g} M_sun/h")
+    click.echo(f"wrote {path} and {ini.name}: CLASS N_ncdm = 1, use_ncdm_psd_files = 1, m_ncdm = {dm.mass * 1e9:.6g} eV, "
+               f"T_ncdm = {T_NCDM:.5f}, deg_ncdm = 1")
 
 
 @cli.command()
