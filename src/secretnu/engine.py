@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -98,6 +99,26 @@ class FastGrid:
         else:
             v_sm = sm_potential(E, T, self.dm.flavor, self.sm)
         return self.dm.mass**2 / (2 * E), sm_rate(E, T, self.dm.flavor, self.sm), v_sm
+
+
+def warm_up() -> None:
+    """Load the compiled kernels (numba's disk cache) and the width tables now: a process pool
+    forked after this call has them in every worker instead of loading them in each."""
+    from ._kernels import column_yields, contract_rows, cubic_basis
+
+    one = np.ones((1, 2))
+    column_yields(one, one, one, one, one, one, one, np.ones(2), np.ones(1), np.ones(1), 0.1, np.ones(1),
+                  np.ones(1), 1.0, 1e-10, 0.05, 15.0, np.empty(1), np.zeros(1, dtype=np.bool_))
+    spans, values = np.empty(1, dtype=np.int64), np.empty((1, 4))
+    cubic_basis(np.arange(8.0), np.array([3.5]), spans, values)
+    contract_rows(np.ones((4, 1)), spans, values)
+    width_tables()
+
+
+@lru_cache(maxsize=16)
+def _default_grid(dm: SterileNeutrino, T_max: float) -> FastGrid:
+    """The default grid of a sterile neutrino (kept: building it costs more than a point)."""
+    return FastGrid.build(dm, T_max)
 
 
 @dataclass(frozen=True)
@@ -219,7 +240,7 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     options = {"flavor": dm.flavor, "width": width, "counting": counting}
     reference = make_model(model, m_V, float(couplings.max()), **options)  # validates everything
     tables = tables or kernel_tables()
-    grid = grid or FastGrid.build(dm, fast_window(m_V))
+    grid = grid or _default_grid(dm, fast_window(m_V))
     if grid.dm is None or grid.dm != dm:
         raise InputError("grid must be built by FastGrid.build for this sterile neutrino")
     column = _Column(reference, tables, grid, m_V)
