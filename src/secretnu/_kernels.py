@@ -165,3 +165,54 @@ def contract_rows(coef: np.ndarray, spans: np.ndarray, values: np.ndarray) -> np
             for n in range(coef.shape[1]):
                 out[m, n] += v * coef[row, n]
     return out
+
+
+@njit(cache=True, nogil=True)
+def _ppoly(coef: np.ndarray, x0: float, dx: float, lq: float) -> float:  # pragma: no cover - compiled
+    """A cubic piecewise polynomial (scipy PPoly layout, uniform breakpoints x0 + k dx) at lq."""
+    n = coef.shape[1]
+    k = int((lq - x0) / dx)
+    k = min(max(k, 0), n - 1)
+    t = lq - (x0 + k * dx)
+    return ((coef[0, k] * t + coef[1, k]) * t + coef[2, k]) * t + coef[3, k]
+
+
+@njit(cache=True, nogil=True)
+def rate_kernels(q: np.ndarray, rate_pref: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+                 splines: np.ndarray, x0: float, dx: float, lq_lo: float, lq_hi: float, channels: bool,
+                 width_terms: bool, b_st: float, db_st: float, p_on: np.ndarray, p_off: np.ndarray,
+                 p_c: np.ndarray) -> None:  # pragma: no cover - compiled
+    """The coupling-independent rate kernels of the narrow-width expansion on a (z, x) grid:
+    p_on = pref (1 + a) J_on, p_off = pref (J_off + a s_off + b J_LL + c J_LR), p_c = pref pi (C1 + a R),
+    with J_on, C1 and the residue term R in closed form (secretnu.neutrinophilic) and the off-shell
+    integrals from the kernel tables' cubic splines in ln q (``splines``: their PPoly coefficients,
+    (4 integrals, 4, n) on uniform breakpoints x0 + k dx; the same numbers as KernelTables.J_off and
+    channel_J). a, b, c are per row (z)."""
+    n_z, n_x = q.shape
+    pi = math.pi
+    for i in range(n_z):
+        for j in range(n_x):
+            qq = q[i, j]
+            lq = min(max(math.log(qq), lq_lo), lq_hi)
+            q3 = qq * qq * qq
+            j_off = _ppoly(splines[0], x0, dx, lq) * (q3 / (1 + qq))
+            L = math.log1p(math.exp(-1.0 / qq))
+            if width_terms:
+                occupation = 1.0 / (1.0 + math.exp(1.0 / qq))
+                dL = -occupation / qq
+                d2L = occupation * (1 - occupation) / (qq * qq)
+                residue = (2 * L + 4 * dL + d2L) / (24 * pi)
+                c1 = residue - (dL * b_st + L * (db_st - b_st)) / (2 * pi)
+            else:
+                residue = 0.0
+                c1 = 0.0
+            pref = rate_pref[i, j]
+            if channels:
+                s_off = _ppoly(splines[1], x0, dx, lq) * (q3 / (1 + qq * qq))
+                j_ll = _ppoly(splines[2], x0, dx, lq) * (q3 / (1 + qq))
+                j_lr = _ppoly(splines[3], x0, dx, lq) * (q3 / (1 + qq))
+                j_off = j_off + a[i] * s_off + b[i] * j_ll + c[i] * j_lr
+                c1 = c1 + a[i] * residue
+            p_on[i, j] = pref * (1 + a[i]) * (L / 12.0)
+            p_off[i, j] = pref * j_off
+            p_c[i, j] = pref * pi * c1

@@ -34,7 +34,7 @@ from .cosmology import DEFAULT_GSTAR, GStarModel
 from .diagnostics import REGIMES, classify_regimes
 from .errors import InputError
 from .models import make_model
-from .neutrinophilic import on_shell_J, width_correction_C1, width_correction_residue
+from .neutrinophilic import _B_ST_1, _DB_ST_1
 from .production import ONSET_X_RANGE, KINETICS, effective_hubble, momentum_rule, resonance_onsets
 from .sm import check_sm, sm_potential, sm_rate
 from .sterile import SterileNeutrino
@@ -104,15 +104,39 @@ class FastGrid:
 def warm_up() -> None:
     """Load the compiled kernels (numba's disk cache) and the width tables now: a process pool
     forked after this call has them in every worker instead of loading them in each."""
-    from ._kernels import column_yields, contract_rows, cubic_basis
+    from ._kernels import column_yields, contract_rows, cubic_basis, rate_kernels
 
     one = np.ones((1, 2))
+    coef = np.zeros((4, 4, 2))
+    rate_kernels(one, one, np.ones(1), np.ones(1), np.ones(1), coef, 0.0, 1.0, 0.0, 1.0, True, True, 0.1, 0.1,
+                 np.empty((1, 2)), np.empty((1, 2)), np.empty((1, 2)))
     column_yields(one, one, one, one, one, one, one, np.ones(2), np.ones(1), np.ones(1), 0.1, np.ones(1),
                   np.ones(1), 1.0, 1e-10, 0.05, 15.0, np.empty(1), np.zeros(1, dtype=np.bool_))
     spans, values = np.empty(1, dtype=np.int64), np.empty((1, 4))
     cubic_basis(np.arange(8.0), np.array([3.5]), spans, values)
     contract_rows(np.ones((4, 1)), spans, values)
     width_tables()
+
+
+_COEFFICIENTS: dict[int, tuple[KernelTables, tuple[FloatArray, float, float]]] = {}
+
+
+def _spline_coefficients(tables: KernelTables) -> tuple[FloatArray, float, float]:
+    """PPoly coefficients of the four 1-D off-shell tables (J_off, s_off, J_LL, J_LR), stacked, and
+    their uniform breakpoints in ln q (x0, dx); kept per tables object."""
+    held = _COEFFICIENTS.get(id(tables))
+    if held is not None and held[0] is tables:
+        return held[1]
+    splines = (tables._j_spline, *tables._channel_splines)
+    coef = np.ascontiguousarray(np.stack([s.c for s in splines]), dtype=float)
+    breaks = splines[0].x
+    dx = float(breaks[1] - breaks[0])
+    if not np.allclose(np.diff(breaks), dx, rtol=1e-9, atol=0) or any(not np.array_equal(s.x, breaks) for s in splines):
+        raise ValueError("the kernel tables' q axis must be uniform in ln q")
+    if len(_COEFFICIENTS) > 8:
+        _COEFFICIENTS.clear()
+    _COEFFICIENTS[id(tables)] = (tables, (coef, float(breaks[0]), dx))
+    return coef, float(breaks[0]), dx
 
 
 @lru_cache(maxsize=16)
@@ -139,6 +163,7 @@ class _Column:
         self.weights = tuple(w[:, None] for w in reference.channel_weights(grid.T))
         self.channels = any(np.any(w) for w in self.weights)
         self._g_rows: FloatArray | None = None
+        self._wide: Any = None
         self._r = np.empty(0)
 
     def potential(self, x: FloatArray, rows: slice = slice(None)) -> FloatArray:
@@ -172,33 +197,39 @@ class _Column:
 
     def kernels(self, x: FloatArray, rows: slice = slice(None), width_terms: bool = True) -> _Kernels:
         """Kernels on (T[rows], x); ``width_terms=False`` drops the O(gw) term P_c (zero), which is
-        below 1e-6 of the rate when gw < 1e-6."""
-        _, q, rate_pref = self._q(x, rows)
-        a, b, c = (w[rows] for w in self.weights)
-        j_on, j_off = on_shell_J(q), self.tables.J_off(q)
-        c1 = width_correction_C1(q) if width_terms else 0.0
-        if self.channels:
-            s_off, j_ll, j_lr = self.tables.channel_J(q)
-            j_off = j_off + a * s_off + b * j_ll + c * j_lr
-            if width_terms:
-                c1 = c1 + a * width_correction_residue(q)
-        zero = np.zeros_like(q)
-        return _Kernels(p_on=rate_pref * (1 + a) * j_on, p_off=rate_pref * j_off,
-                        p_c=rate_pref * math.pi * c1 + zero, p_v=self.potential(x, rows))
+        below 1e-6 of the rate when gw < 1e-6. One compiled pass (secretnu._kernels.rate_kernels)."""
+        from ._kernels import rate_kernels
+
+        _, q, rate_pref = self._q(np.asarray(x, dtype=float), rows)
+        a, b, c = (np.ascontiguousarray(w[rows, 0], dtype=float) for w in self.weights)
+        splines, x0, dx = _spline_coefficients(self.tables)
+        p_on, p_off, p_c = np.empty_like(q), np.empty_like(q), np.empty_like(q)
+        rate_kernels(q, rate_pref, a, b, c, splines, x0, dx, float(self.tables.ln_q[0]), float(self.tables.ln_q[-1]),
+                     self.channels, width_terms, _B_ST_1, _DB_ST_1, p_on, p_off, p_c)
+        return _Kernels(p_on=p_on, p_off=p_off, p_c=p_c, p_v=self.potential(x, rows))
 
     def wide_rate(self, x: FloatArray, gw: float, rows: slice = slice(None)) -> FloatArray:
         """Gamma_V / c^4 on (T[rows], x) at a width gw >= GW_EXPANSION, from the exact finite-width
-        integrals (secretnu.width_tables): the expansion of :meth:`kernels` is invalid there."""
-        _, q, rate_pref = self._q(x, rows)
-        a, b, c = (w[rows] for w in self.weights)
-        j_off = self.tables.J_off(q)
-        if not self.channels:
-            own, _ = width_tables().J(q, gw, j_off)
+        integrals (secretnu.width_tables): the expansion of :meth:`kernels` is invalid there. The
+        gw-independent part is kept for the grid's own nodes, shared by every wide coupling."""
+        on_grid = x is self.grid.x and rows == slice(None)
+        prepared = self._wide if on_grid else None
+        if prepared is None:
+            _, q, rate_pref = self._q(x, rows)
+            a, b, c = (w[rows] for w in self.weights)
+            j_off = self.tables.J_off(q)
+            if self.channels:
+                s_off, j_ll, j_lr = self.tables.channel_J(q)
+                prepared = (width_tables().prepare(q, j_off, s_off), rate_pref, a, b * j_ll + c * j_lr)
+            else:
+                prepared = (width_tables().prepare(q, j_off), rate_pref, a, None)
+            if on_grid:
+                self._wide = prepared
+        widths, rate_pref, a, t_channels = prepared
+        own, s_only = widths.at(gw)
+        if s_only is None or t_channels is None:
             return rate_pref * own
-        s_off, j_ll, j_lr = self.tables.channel_J(q)
-        own, s_only = width_tables().J(q, gw, j_off, s_off)
-        assert s_only is not None
-        return rate_pref * (own + a * s_only + b * j_ll + c * j_lr)
+        return rate_pref * (own + a * s_only + t_channels)
 
 
 def _layout(*arrays: FloatArray) -> list[FloatArray]:

@@ -66,11 +66,12 @@ def _exact_off(q: FloatArray) -> tuple[FloatArray, FloatArray]:
     return j_off, s_off
 
 
-def _norms(q: FloatArray, gw: float, j_off: FloatArray, s_off: FloatArray) -> tuple[FloatArray, FloatArray]:
+def _norms(q: FloatArray, gw: float, j_off: FloatArray, s_off: FloatArray,
+           j_on: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
     """Positive scales of J_own and of J_s - J_on/gw: the narrow-width pole (own only) and off-shell
     parts at gw << 1, the off-shell scale N(q) at gw >> 1, blended smoothly. J_s keeps its pole out of
     the ratio: s_off changes sign, and a ratio to pole + |s_off| would jump where the pole switches on."""
-    pole = on_shell_J(q) / gw
+    pole = (on_shell_J(q) if j_on is None else j_on) / gw
     narrow, wide = 1 / (1 + gw), gw / (1 + gw)
     return (pole + narrow * j_off + wide * _j_norm(q),
             narrow * np.hypot(s_off, 0.2 * _s_norm(q)) + wide * _s_norm(q))
@@ -123,31 +124,12 @@ class WidthTables:
         """(J_own, J_s) at the momenta q and one width gw >= GW_EXPANSION/2, given the off-shell
         parts J_off(q) and (for J_s, else None) s_off(q) of the kernel tables
         (:meth:`secretnu.tables.KernelTables.J_off`, :meth:`~secretnu.tables.KernelTables.channel_J`)."""
-        q = np.asarray(q, dtype=float)
-        if not gw >= math.exp(self.ln_gw[0]):
-            raise ValueError(f"gw = {gw} is below the width table; use the narrow-width expansion")
-        lq = np.clip(np.log(q), self.ln_q[0], self.ln_q[-1]).ravel()
-        lgw = np.array([min(math.log(gw), self.ln_gw[-1])])
-        j_off = np.asarray(j_off, dtype=float)
-        norm_own, norm_s = _norms(q, gw, j_off, np.zeros_like(q) if s_off is None else np.asarray(s_off, dtype=float))
-        own = self._at_width(0, lq, lgw).reshape(q.shape) * norm_own
-        if s_off is None:
-            return own, None
-        return own, on_shell_J(q) / gw + self._at_width(1, lq, lgw).reshape(q.shape) * norm_s
+        return self.prepare(q, j_off, s_off).at(gw)
 
-    def _at_width(self, which: int, lq: FloatArray, lgw: FloatArray) -> FloatArray:
-        """The tensor-product spline at one ln gw and many ln q: contract the gw axis, then one cubic
-        basis per q (the same numbers as RectBivariateSpline.ev, far cheaper for one width)."""
-        from ._kernels import contract_rows, cubic_basis
-
-        tq, tgw, coef = self._splines[which].tck
-        coef = coef.reshape(len(tq) - 4, len(tgw) - 4)
-        spans, values = np.empty(1, dtype=np.int64), np.empty((1, 4))
-        cubic_basis(tgw, lgw, spans, values)
-        along_q = contract_rows(np.ascontiguousarray(coef.T), spans, values).T  # (n_q_coef, 1)
-        spans, values = np.empty(lq.size, dtype=np.int64), np.empty((lq.size, 4))
-        cubic_basis(tq, lq, spans, values)
-        return contract_rows(np.ascontiguousarray(along_q), spans, values)[:, 0]
+    def prepare(self, q: ArrayLike, j_off: ArrayLike, s_off: ArrayLike | None = None) -> PreparedWidths:
+        """Everything of :meth:`J` that does not depend on gw, for many widths at the same q."""
+        return PreparedWidths(self, np.asarray(q, dtype=float), np.asarray(j_off, dtype=float),
+                              None if s_off is None else np.asarray(s_off, dtype=float))
 
     def save(self, path: Path) -> None:
         atomic_write(path, lambda handle: np.savez(handle, ln_q=self.ln_q, ln_gw=self.ln_gw, own_ratio=self.own_ratio,
@@ -160,6 +142,43 @@ class WidthTables:
         if not tables._valid():
             raise ValueError(f"width table file {path} failed its checks")
         return tables
+
+
+class PreparedWidths:
+    """:meth:`WidthTables.J` at fixed momenta q: the cubic basis in ln q and the gw-independent
+    factors are computed once; each width then costs one contraction of the gw axis (the same
+    numbers as RectBivariateSpline.ev)."""
+
+    def __init__(self, tables: WidthTables, q: FloatArray, j_off: FloatArray, s_off: FloatArray | None) -> None:
+        from ._kernels import cubic_basis
+
+        self.tables, self.q, self.j_off, self.s_off = tables, q, j_off, s_off
+        lq = np.clip(np.log(q), tables.ln_q[0], tables.ln_q[-1]).ravel()
+        self.spans, self.values = np.empty(lq.size, dtype=np.int64), np.empty((lq.size, 4))
+        cubic_basis(tables._splines[0].tck[0], lq, self.spans, self.values)
+        self.j_on = on_shell_J(q)
+
+    def _ratio(self, which: int, lgw: float) -> FloatArray:
+        from ._kernels import contract_rows, cubic_basis
+
+        tq, tgw, coef = self.tables._splines[which].tck
+        coef = coef.reshape(len(tq) - 4, len(tgw) - 4)
+        spans, values = np.empty(1, dtype=np.int64), np.empty((1, 4))
+        cubic_basis(tgw, np.array([lgw]), spans, values)
+        along_q = np.ascontiguousarray(contract_rows(np.ascontiguousarray(coef.T), spans, values).T)
+        return contract_rows(along_q, self.spans, self.values)[:, 0].reshape(self.q.shape)
+
+    def at(self, gw: float) -> tuple[FloatArray, FloatArray | None]:
+        """(J_own, J_s or None) at width gw >= GW_EXPANSION/2."""
+        if not gw >= math.exp(self.tables.ln_gw[0]):
+            raise ValueError(f"gw = {gw} is below the width table; use the narrow-width expansion")
+        lgw = min(math.log(gw), float(self.tables.ln_gw[-1]))
+        s_off = np.zeros_like(self.q) if self.s_off is None else self.s_off
+        norm_own, norm_s = _norms(self.q, gw, self.j_off, s_off, self.j_on)
+        own = self._ratio(0, lgw) * norm_own
+        if self.s_off is None:
+            return own, None
+        return own, self.j_on / gw + self._ratio(1, lgw) * norm_s
 
 
 @lru_cache(maxsize=4)
