@@ -168,6 +168,8 @@ def accuracy(args: argparse.Namespace) -> None:
         fast, code = column_omega(dm, m_V, [coupling], model=model, grid=grid)
         exact = relic_density(dm, make_model(model, m_V, coupling, flavor=dm.flavor), sm=sm, spectrum=False).omega_h2
         rows.append((abs(fast[0] / exact - 1), model, sm, m_V, coupling, exact, fast[0], REGIMES[int(code[0])]))
+        if len(rows) % 10 == 0:
+            print(f"  ... {len(rows)} points, worst so far {max(r[0] for r in rows):.2e}", flush=True)
     errors = np.array([r[0] for r in rows])
     print(f"  ({time.perf_counter() - start:.0f} s)")
     for q in (50, 90, 99, 99.9):

@@ -71,7 +71,7 @@ def _interval_correction(num: np.ndarray, wid: np.ndarray, det: np.ndarray, F: n
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"contract"})
 def column_yields(p_on: np.ndarray, p_off: np.ndarray, p_c: np.ndarray, p_v: np.ndarray, delta: np.ndarray,
                   gamma_sm: np.ndarray, v_sm: np.ndarray, prefactor: np.ndarray, w: np.ndarray, x: np.ndarray,
                   h: float, lam2: np.ndarray, gw: np.ndarray, c2t: float, s2t: float, x_lo: float,
@@ -92,14 +92,15 @@ def column_yields(p_on: np.ndarray, p_off: np.ndarray, p_c: np.ndarray, p_v: np.
         l2 = lam2[k]
         l4 = l2 * l2
         g = gw[k]
+        on = l4 / g  # one division per coupling, not per cell
+        off_c = l4 * g
         total = 0.0
         previous = -1
         gap = False
         for j in range(n_x):
-            count = 0
             acc = 0.0
-            for i in range(n_z):
-                gamma = gamma_sm[j, i] + (l4 * (p_on[j, i] / g) + l4 * (p_off[j, i] - g * p_c[j, i]))
+            for i in range(n_z):  # branch-free, so that it vectorises
+                gamma = gamma_sm[j, i] + on * p_on[j, i] + (l4 * p_off[j, i] - off_c * p_c[j, i])
                 d = delta[j, i]
                 mixing = d * d * s2t
                 width2 = mixing + 0.25 * gamma * gamma
@@ -111,7 +112,9 @@ def column_yields(p_on: np.ndarray, p_off: np.ndarray, p_c: np.ndarray, p_v: np.
                 wid[i] = width2
                 num[i] = nu
                 acc += f
-                if i > 0 and (dt > 0) != (det[i - 1] > 0):
+            count = 0
+            for i in range(1, n_z):
+                if (det[i] > 0) != (det[i - 1] > 0):
                     count += 1
             column = h * (acc - 0.5 * (F[0] + F[n_z - 1])) + _interval_correction(num, wid, det, F, h)
             total += column * w[j]
