@@ -4,6 +4,7 @@
     python benchmarks/bench_engine.py --quick         # timings, a 30-point sample, no `reproduce`
     python benchmarks/bench_engine.py --sample 120    # sample size of the fast-vs-exact check
     python benchmarks/bench_engine.py --skip-timings  # accuracy only
+    python benchmarks/bench_engine.py --exact-cache exact.json  # keep the exact results for reruns
 
 Every timing is given as wall and CPU (user + sys) seconds, with the load average before it, so a
 figure from a busy machine can be told from a quiet one:
@@ -24,6 +25,7 @@ figure from a busy machine can be told from a quiet one:
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import subprocess
@@ -163,10 +165,19 @@ def accuracy(args: argparse.Namespace) -> None:
     print(f"\nfast vs exact on {len(points)} random points of the box (seed {args.seed}; exact path ~1.5 s a point):")
     rows = []
     start = time.perf_counter()
+    cache: dict[str, float] = {}
+    if args.exact_cache and Path(args.exact_cache).exists():
+        cache = json.loads(Path(args.exact_cache).read_text())
     for model, sm, m_V, coupling in points:
         grid = FastGrid.build(dm, fast_window(m_V), sm=sm)
         fast, code = column_omega(dm, m_V, [coupling], model=model, grid=grid)
-        exact = relic_density(dm, make_model(model, m_V, coupling, flavor=dm.flavor), sm=sm, spectrum=False).omega_h2
+        key = f"{model} {sm} {m_V!r} {coupling!r}"
+        if key not in cache:
+            model_obj = make_model(model, m_V, coupling, flavor=dm.flavor)
+            cache[key] = relic_density(dm, model_obj, sm=sm, spectrum=False).omega_h2
+            if args.exact_cache:
+                Path(args.exact_cache).write_text(json.dumps(cache))
+        exact = cache[key]
         rows.append((abs(fast[0] / exact - 1), model, sm, m_V, coupling, exact, fast[0], REGIMES[int(code[0])]))
         if len(rows) % 10 == 0:
             print(f"  ... {len(rows)} points, worst so far {max(r[0] for r in rows):.2e}", flush=True)
@@ -191,6 +202,8 @@ def main() -> None:
     parser.add_argument("--no-reproduce", dest="reproduce", action="store_false", default=None)
     parser.add_argument("--skip-timings", action="store_true")
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--exact-cache", default=None,
+                        help="JSON file of exact-path results, read and extended (reruns then cost only the fast path)")
     args = parser.parse_args()
     args.sample = args.sample if args.sample is not None else (30 if args.quick else 500)
     args.repeat = args.repeat if args.repeat is not None else (1 if args.quick else 3)

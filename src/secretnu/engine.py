@@ -155,12 +155,25 @@ class _Kernels:
     p_v: FloatArray
 
 
+def _cell_averaged_weights(reference: Any, grid: FastGrid, n_sub: int = 16) -> tuple[FloatArray, ...]:
+    """Channel weights (a, b, c) averaged over each z node's cell, ln T_i +- h/2.
+
+    The weights jump where a channel opens (T = m_l, 2 m_l in the gauged models): sampled at the
+    nodes, a jump costs the trapezoid rule an error of order h times the jump (1.5% in Omega at
+    m_V ~ 1 GeV in L_mu - L_tau, 40 points per decade); cell averages make it O(h^2)."""
+    h = abs(float(grid.lnz[1] - grid.lnz[0])) if grid.T.size > 1 else 0.0
+    u = (np.arange(n_sub) + 0.5) / n_sub - 0.5
+    T_sub = grid.T[:, None] * np.exp(h * u)[None, :]
+    return tuple(np.asarray(w, dtype=float).reshape(T_sub.shape).mean(axis=1)
+                 for w in reference.channel_weights(T_sub.ravel()))
+
+
 class _Column:
     """Kernel lookups of one column (fixed dm, m_V), at the grid's nodes or at any other x."""
 
     def __init__(self, reference: Any, tables: KernelTables, grid: FastGrid, m_V: float) -> None:
         self.tables, self.grid, self.m_V = tables, grid, m_V
-        self.weights = tuple(w[:, None] for w in reference.channel_weights(grid.T))
+        self.weights = tuple(w[:, None] for w in _cell_averaged_weights(reference, grid))
         self.channels = any(np.any(w) for w in self.weights)
         self._g_rows: FloatArray | None = None
         self._wide: Any = None
