@@ -91,7 +91,7 @@ def timings(args: argparse.Namespace) -> None:
     exe = sys.executable
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, {_load()}")
     with tempfile.TemporaryDirectory() as tmp:
-        print("\nwhole process (shell to result; best of %d):" % args.repeat)
+        print(f"\nwhole process (shell to result; best of {args.repeat}):")
         load = _load()
         wall, cpu, _ = shell([exe, "-c", "import secretnu"], tmp, args.repeat)
         report("python -c 'import secretnu'", wall, cpu, "", load)

@@ -22,7 +22,8 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def _interval_correction(num: np.ndarray, wid: np.ndarray, det: np.ndarray, F: np.ndarray, h: float) -> float:  # pragma: no cover - compiled
+def _interval_correction(num: np.ndarray, wid: np.ndarray, det: np.ndarray, F: np.ndarray,
+                         h: float) -> float:  # pragma: no cover - compiled
     """Sum over unresolved intervals of (exact Lorentzian integral - trapezoid), one x column."""
     n_z = det.size
     out = 0.0

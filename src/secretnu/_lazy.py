@@ -51,19 +51,20 @@ def without_dask() -> Iterator[None]:
         from xarray.namedarray import pycompat
         from xarray.namedarray import utils as named_utils
 
-        for module, name, value in ((locks, "get_dask_scheduler", _no_scheduler),
-                                    (writers, "get_dask_scheduler", _no_scheduler),
-                                    (named_utils, "is_dask_collection", _never)):
+        replacements: tuple[tuple[Any, str, Any], ...] = ((locks, "get_dask_scheduler", _no_scheduler),
+                                                          (writers, "get_dask_scheduler", _no_scheduler),
+                                                          (named_utils, "is_dask_collection", _never))
+        for module, name, _ in replacements:
             patches.append((module, name, getattr(module, name)))
         cache = pycompat._cached_duck_array_modules
     except (ImportError, AttributeError):  # another xarray: leave it alone
         yield
         return
     cached = "dask" in cache
-    for module, name, _ in patches:
-        setattr(module, name, {"get_dask_scheduler": _no_scheduler, "is_dask_collection": _never}[name])
+    for module, name, value in replacements:
+        setattr(module, name, value)
     if not cached:
-        cache["dask"] = _Absent()
+        cache["dask"] = _Absent()  # type: ignore[assignment]
     try:
         yield
     finally:

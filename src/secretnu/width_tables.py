@@ -29,6 +29,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -60,7 +61,7 @@ def _key() -> str:
 
 def _exact_off(q: FloatArray) -> tuple[FloatArray, FloatArray]:
     """J_off and s_off as :meth:`secretnu.tables.KernelTables.build` computes them."""
-    gw = GRID["gw_ref"]
+    gw = cast(float, GRID["gw_ref"])
     j_off = rate_integral(q, gw) - on_shell_J(q) / gw + math.pi * gw * width_correction_C1(q)
     s_off = exact_s_only(q, gw) - on_shell_J(q) / gw + math.pi * gw * width_correction_residue(q)
     return j_off, s_off
