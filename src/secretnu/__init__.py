@@ -2,32 +2,48 @@
 
 Implements Kelly, Sen, Tangarife & Zhang, Phys. Rev. D 101, 115031 (2020), arXiv:2005.03681.
 Energies are in GeV throughout; :mod:`secretnu.units` has ``keV``, ``MeV``, ``GeV``.
+
+Public names are imported lazily (PEP 562): ``import secretnu`` loads nothing heavy, and the first
+use of a name imports only the submodule that defines it (scipy, xarray and dask only when needed).
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from . import constraints
-from .bminusl import BminusL
-from .cosmology import ConstantGStar, SaikawaShirai2018, TabulatedGStar, entropy_density, hubble
-from .diagnostics import Diagnostics, diagnose
-from .errors import InputError
-from .gauged_u1 import GaugedU1, LeLmu, LeLtau
-from .lmu_ltau import LmuLtau
-from .neutrinophilic import Neutrinophilic
-from .production import RelicResult, relic_density
-from .scalar import Scalar
-from .scans import RelicCurve, relic_curve, scan
-from .sm_tables import SMRateTable
-from .spectrum import Warmness, warmness
-from .sterile import SterileNeutrino
-from .units import GeV, MeV, eV, keV
-
-try:
-    __version__ = version("secretnu")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+#: public name -> submodule that defines it (a name equal to its submodule is the submodule itself)
+_LAZY: dict[str, str] = {
+    "SterileNeutrino": "sterile",
+    "Neutrinophilic": "neutrinophilic",
+    "LmuLtau": "lmu_ltau",
+    "BminusL": "bminusl",
+    "relic_density": "production",
+    "RelicResult": "production",
+    "InputError": "errors",
+    "diagnose": "diagnostics",
+    "Diagnostics": "diagnostics",
+    "scan": "scans",
+    "relic_curve": "scans",
+    "RelicCurve": "scans",
+    "constraints": "constraints",
+    "SaikawaShirai2018": "cosmology",
+    "TabulatedGStar": "cosmology",
+    "ConstantGStar": "cosmology",
+    "hubble": "cosmology",
+    "entropy_density": "cosmology",
+    "GeV": "units",
+    "MeV": "units",
+    "keV": "units",
+    "eV": "units",
+    "SMRateTable": "sm_tables",
+    "GaugedU1": "gauged_u1",
+    "LeLmu": "gauged_u1",
+    "LeLtau": "gauged_u1",
+    "Scalar": "scalar",
+    "warmness": "spectrum",
+    "Warmness": "spectrum",
+}
 
 __all__ = [
     "__version__",
@@ -39,3 +55,49 @@ __all__ = [
     "GaugedU1", "LeLmu", "LeLtau", "Scalar",
     "warmness", "Warmness",
 ]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("secretnu")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value: Any = _version()
+        globals()[name] = value
+        return value
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'secretnu' has no attribute {name!r}")
+    sub = importlib.import_module(f".{module}", __name__)
+    value = sub if module == name else getattr(sub, name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # static checkers see the eager imports
+    __version__: str
+    from . import constraints
+    from .bminusl import BminusL
+    from .cosmology import ConstantGStar, SaikawaShirai2018, TabulatedGStar, entropy_density, hubble
+    from .diagnostics import Diagnostics, diagnose
+    from .errors import InputError
+    from .gauged_u1 import GaugedU1, LeLmu, LeLtau
+    from .lmu_ltau import LmuLtau
+    from .neutrinophilic import Neutrinophilic
+    from .production import RelicResult, relic_density
+    from .scalar import Scalar
+    from .scans import RelicCurve, relic_curve, scan
+    from .sm_tables import SMRateTable
+    from .spectrum import Warmness, warmness
+    from .sterile import SterileNeutrino
+    from .units import GeV, MeV, eV, keV

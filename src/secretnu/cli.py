@@ -373,14 +373,18 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
     ds = run_scan(dm, model_name, m_V=m_axis, coupling=c_axis, executor=executor, store=store,
                   width=_width_option(width), counting=counting, progress=not quiet, sm=sm)
     elapsed = time.perf_counter() - start
+    from ._lazy import without_dask
+
     out_path = Path(out)
-    ds.to_netcdf(out_path)
     csv_path = out_path.with_suffix(".csv")
-    ds.to_dataframe().reset_index().to_csv(csv_path, index=False)
+    with without_dask():  # xarray imports dask only to look for dask arrays and a scheduler
+        ds.to_netcdf(out_path)
+        ds.to_dataframe().reset_index().to_csv(csv_path, index=False)
+        low, high = float(ds.omega_h2.min()), float(ds.omega_h2.max())
     n = m_axis.size * c_axis.size
     click.echo(f"{dm}, {model_name}: {m_axis.size} x {c_axis.size} points in {elapsed:.2f} s "
                f"({1e3 * elapsed / n:.3f} ms/point)")
-    click.echo(f"Omega h^2 from {float(ds.omega_h2.min()):.3g} to {float(ds.omega_h2.max()):.3g}")
+    click.echo(f"Omega h^2 from {low:.3g} to {high:.3g}")
     click.echo(f"wrote {out_path} and {csv_path}")
 
 
@@ -394,15 +398,17 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
               help="Also draw the curve with the model's constraints (PNG/PDF by extension).")
 @_LIMITS
 @_INPUTS
+@click.option("--scheduler", default=None, help="Address of an existing dask scheduler (tcp://host:port); "
+              "default: local processes.")
 def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str | None, counting: str | None,
           m_V_min: float,
           m_V_max: float, n_m_V: int, coupling_min: float, coupling_max: float, n_coupling: int, target: float,
-          out: str, plot_path: str | None, limits: tuple[str, ...], inputs: str, sm: str) -> None:
+          out: str, plot_path: str | None, limits: tuple[str, ...], inputs: str, sm: str,
+          scheduler: str | None = None) -> None:
     """Every branch of the Omega h^2 = target curve in the (m_V, coupling) plane (Figs. 6-8)."""
     from pathlib import Path
 
-    from tqdm.auto import tqdm
-
+    from ._lazy import without_dask
     from .scans import _check_model, relic_curve
     from .sterile import SterileNeutrino
     from .validate import output_file, plot_file
@@ -427,16 +433,15 @@ def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: st
             make_model(model_name, m_end, c_end, flavor=flavor, width=_width_option(width), counting=counting)
     in_domain(target, "target", "--target")
     start = time.perf_counter()
-    pieces = []
-    step = max(1, m_axis.size // 50)
-    for i in tqdm(range(0, m_axis.size, step), unit="chunk", desc="curve", disable=m_axis.size < 10):
-        pieces.append(relic_curve(dm, model_name, m_V=m_axis[i:i + step], coupling_range=(coupling_min, coupling_max),
-                                  target=target, width=_width_option(width), counting=counting,
-                                  n_bracket=max(n_coupling // 3, 20), sm=sm))
+    result = relic_curve(dm, model_name, m_V=m_axis, coupling_range=(coupling_min, coupling_max),
+                         target=target, width=_width_option(width), counting=counting,
+                         n_bracket=max(n_coupling // 3, 20), sm=sm, executor=_executor_from_scheduler(scheduler),
+                         progress=m_axis.size >= 10)
+    pieces = [result]
     import numpy as np
-    import xarray as xr
 
-    ds = xr.concat([p.to_dataset() for p in pieces], dim="m_V", combine_attrs="override")
+    with without_dask():
+        ds = result.to_dataset()
     elapsed = time.perf_counter() - start
     rows = [(m, c, r) for m, cs, rs in zip(ds.m_V.values, ds.coupling.values, ds.regime.values, strict=False)
             for c, r in zip(cs, rs, strict=False) if np.isfinite(c)]
@@ -444,7 +449,8 @@ def curve(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: st
     with out_path.open("w") as handle:
         handle.write("m_V_GeV,coupling,regime\n")
         handle.writelines(f"{m:.8g},{c:.8g},{r}\n" for m, c, r in rows)
-    ds.to_netcdf(out_path.with_suffix(".nc"))
+    with without_dask():
+        ds.to_netcdf(out_path.with_suffix(".nc"))
     click.echo(f"{dm}, {model_name}: {len(rows)} points on Omega h^2 = {target:g} in {elapsed:.2f} s")
     counts = {label: sum(1 for *_, r in rows if r == label) for label in ("C", "B", "A", "DW")}
     click.echo("branches: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))

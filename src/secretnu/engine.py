@@ -8,16 +8,22 @@ For fixed (dm, m_V) every kernel lookup is shared by all couplings of the column
     V_V     = c^2 P_V                      P_V   = T G(x, m/T)
     Gamma_V = c^4 (P_on/gw + P_off - gw P_c),  P_on, P_off, P_c = T m^2/(8 pi^2 E^2) x (J_on, J_off, pi C1)
 
-(see :mod:`secretnu.tables`), so a coupling costs only arithmetic on the (z, x) grid. One extra
+(see :mod:`secretnu.tables`), so a coupling costs only arithmetic on the (z, x) grid, done by the
+compiled kernel :func:`secretnu._kernels.column_yields` (no (coupling, z, x) temporaries). One extra
 x = 1 node with zero weight carries the Fig. 5 diagnostics used for the regime label. A coupling
 whose in-medium resonance closes inside the x range (production.resonance_onsets) is redone on
 the onset-resolving momentum rule with its own lookups, as the exact path does.
+
+Where gw = gamma_V/m_V >= :data:`~secretnu.width_tables.GW_EXPANSION` the O(gw) expansion above is
+not valid (at gw ~ 1 it turns Gamma_V negative): such couplings get Gamma_V from the exact
+finite-width integrals of :mod:`secretnu.width_tables` instead.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -28,19 +34,12 @@ from .cosmology import DEFAULT_GSTAR, GStarModel
 from .diagnostics import REGIMES, classify_regimes
 from .errors import InputError
 from .models import make_model
-from .neutrinophilic import on_shell_J, width_correction_C1, width_correction_residue
-from .production import (
-    crossing_counts,
-    effective_hubble,
-    kinetics_of,
-    momentum_rule,
-    onset_gaps,
-    resonance_onsets,
-    z_interval_integrals,
-)
+from .neutrinophilic import _B_ST_1, _DB_ST_1
+from .production import ONSET_X_RANGE, effective_hubble, kinetics_of, momentum_rule, resonance_onsets
 from .sm import SMInput, sm_potential, sm_rate
 from .sterile import SterileNeutrino
-from .tables import KernelTables, kernel_tables
+from .tables import KernelTables, _potential_norm, kernel_tables
+from .width_tables import GW_EXPANSION, width_tables
 
 __all__ = ["FastGrid", "column_omega", "fast_window", "REGIMES"]
 
@@ -94,9 +93,57 @@ class FastGrid:
         if self.dm is None:
             raise InputError("this FastGrid was built without its sterile neutrino")
         T = self.T[rows, None]
-        E = np.asarray(x, dtype=float)[None, :] * T
-        return (self.dm.mass**2 / (2 * E), sm_rate(E, T, self.dm.flavor, self.sm),
-                sm_potential(E, T, self.dm.flavor, self.sm))
+        x = np.asarray(x, dtype=float)[None, :]
+        E = x * T
+        if self.v_sm.size:  # V_SM is linear in E at fixed T (Eq. 2.6): scale the x = 1 column
+            v_sm = x * (self.v_sm[rows, -1:] / self.x[-1])
+        else:
+            v_sm = sm_potential(E, T, self.dm.flavor, self.sm)
+        return self.dm.mass**2 / (2 * E), sm_rate(E, T, self.dm.flavor, self.sm), v_sm
+
+
+def warm_up() -> None:
+    """Load the compiled kernels (numba's disk cache) and the width tables now: a process pool
+    forked after this call has them in every worker instead of loading them in each."""
+    from ._kernels import column_yields, contract_rows, cubic_basis, rate_kernels
+
+    one = np.ones((1, 2))
+    coef = np.zeros((4, 4, 2))
+    rate_kernels(one, one, np.ones(1), np.ones(1), np.ones(1), coef, 0.0, 1.0, 0.0, 1.0, True, True, 0.1, 0.1,
+                 np.empty((1, 2)), np.empty((1, 2)), np.empty((1, 2)))
+    column_yields(one, one, one, one, one, one, one, np.ones(2), np.ones(1), np.ones(1), 0.1, np.ones(1),
+                  np.ones(1), 1.0, 1e-10, 0.05, 15.0, np.empty(1), np.zeros(1, dtype=np.bool_))
+    spans, values = np.empty(1, dtype=np.int64), np.empty((1, 4))
+    cubic_basis(np.arange(8.0), np.array([3.5]), spans, values)
+    contract_rows(np.ones((4, 1)), spans, values)
+    width_tables()
+
+
+_COEFFICIENTS: dict[int, tuple[KernelTables, tuple[FloatArray, float, float]]] = {}
+
+
+def _spline_coefficients(tables: KernelTables) -> tuple[FloatArray, float, float]:
+    """PPoly coefficients of the four 1-D off-shell tables (J_off, s_off, J_LL, J_LR), stacked, and
+    their uniform breakpoints in ln q (x0, dx); kept per tables object."""
+    held = _COEFFICIENTS.get(id(tables))
+    if held is not None and held[0] is tables:
+        return held[1]
+    splines = (tables._j_spline, *tables._channel_splines)
+    coef = np.ascontiguousarray(np.stack([s.c for s in splines]), dtype=float)
+    breaks = splines[0].x
+    dx = float(breaks[1] - breaks[0])
+    if not np.allclose(np.diff(breaks), dx, rtol=1e-9, atol=0) or any(not np.array_equal(s.x, breaks) for s in splines):
+        raise ValueError("the kernel tables' q axis must be uniform in ln q")
+    if len(_COEFFICIENTS) > 8:
+        _COEFFICIENTS.clear()
+    _COEFFICIENTS[id(tables)] = (tables, (coef, float(breaks[0]), dx))
+    return coef, float(breaks[0]), dx
+
+
+@lru_cache(maxsize=16)
+def _default_grid(dm: SterileNeutrino, T_max: float) -> FastGrid:
+    """The default grid of a sterile neutrino (kept: building it costs more than a point)."""
+    return FastGrid.build(dm, T_max)
 
 
 @dataclass(frozen=True)
@@ -109,57 +156,121 @@ class _Kernels:
     p_v: FloatArray
 
 
+def _cell_averaged_weights(reference: Any, grid: FastGrid, n_sub: int = 16) -> tuple[FloatArray, ...]:
+    """Channel weights (a, b, c) averaged over each z node's cell, ln T_i +- h/2.
+
+    The weights jump where a channel opens (T = m_l, 2 m_l in the gauged models): sampled at the
+    nodes, a jump costs the trapezoid rule an error of order h times the jump (1.5% in Omega at
+    m_V ~ 1 GeV in L_mu - L_tau, 40 points per decade); cell averages make it O(h^2)."""
+    h = abs(float(grid.lnz[1] - grid.lnz[0])) if grid.T.size > 1 else 0.0
+    u = (np.arange(n_sub) + 0.5) / n_sub - 0.5
+    T_sub = grid.T[:, None] * np.exp(h * u)[None, :]
+    return tuple(np.asarray(w, dtype=float).reshape(T_sub.shape).mean(axis=1)
+                 for w in reference.channel_weights(T_sub.ravel()))
+
+
 class _Column:
     """Kernel lookups of one column (fixed dm, m_V), at the grid's nodes or at any other x."""
 
     def __init__(self, reference: Any, tables: KernelTables, grid: FastGrid, m_V: float) -> None:
         self.tables, self.grid, self.m_V = tables, grid, m_V
-        self.weights = tuple(w[:, None] for w in reference.channel_weights(grid.T))
+        self.weights = tuple(w[:, None] for w in _cell_averaged_weights(reference, grid))
         self.channels = any(np.any(w) for w in self.weights)
         # a model with its own rate integrals (the scalar): (J_on, J_off, C1) from q and the tables
         self.custom = getattr(reference, "fast_rate_integrals", None)
+        self._g_rows: FloatArray | None = None
+        self._wide: Any = None
+        self._r = np.empty(0)
 
     def potential(self, x: FloatArray, rows: slice = slice(None)) -> FloatArray:
-        """P_V = T G(x, m/T) on (T[rows], x), by one tensor-product spline evaluation."""
-        T = self.grid.T[rows]
-        return np.ascontiguousarray(T[:, None] * self.tables.potential_G_outer(x, self.m_V / T).T)
+        """P_V = T G(x, m/T) on (T[rows], x). The G spline's r axis is contracted once per column
+        (r = m/T is fixed on it), so a lookup costs one cubic basis in x per node."""
+        from ._kernels import contract_rows, cubic_basis
+
+        tables, T = self.tables, self.grid.T
+        if self._g_rows is None:
+            tx, ty, coef = tables._g_spline.tck
+            coef = coef.reshape(len(tx) - 4, len(ty) - 4)
+            self._r = self.m_V / T
+            lr = np.clip(np.log(self._r), tables.ln_r[0], tables.ln_r[-1])
+            spans, values = np.empty(lr.size, dtype=np.int64), np.empty((lr.size, 4))
+            cubic_basis(ty, lr, spans, values)
+            self._g_rows = np.ascontiguousarray(contract_rows(np.ascontiguousarray(coef.T), spans, values).T)
+        x = np.asarray(x, dtype=float)
+        lx = np.clip(np.log(x), tables.ln_x[0], tables.ln_x[-1])
+        spans, values = np.empty(lx.size, dtype=np.int64), np.empty((lx.size, 4))
+        cubic_basis(tables._g_spline.tck[0], lx, spans, values)
+        ratio = contract_rows(self._g_rows, spans, values).T[rows]  # (z rows, x)
+        return T[rows, None] * ratio * _potential_norm(x[None, :], self._r[rows, None])
+
+    def _q(self, x: FloatArray, rows: slice) -> tuple[FloatArray, FloatArray, FloatArray]:
+        T = self.grid.T[rows, None]
+        E = x[None, :] * T
+        q = 4 * E * T / self.m_V**2
+        # one state's share of Eq. 3.6 (production.Kinetics)
+        rate_pref = self.grid.model_rate_scale * T * self.m_V**2 / (8 * math.pi**2 * E**2)
+        return T, q, rate_pref
 
     def kernels(self, x: FloatArray, rows: slice = slice(None), width_terms: bool = True) -> _Kernels:
         """Kernels on (T[rows], x); ``width_terms=False`` drops the O(gw) term P_c (zero), which is
-        below 1e-6 of the rate when gw < 1e-6."""
-        grid, m_V = self.grid, self.m_V
-        T = grid.T[rows, None]
-        E = x[None, :] * T
-        q = 4 * E * T / m_V**2
+        below 1e-6 of the rate when gw < 1e-6. One compiled pass (secretnu._kernels.rate_kernels)."""
+        from ._kernels import rate_kernels
+
+        _, q, rate_pref = self._q(np.asarray(x, dtype=float), rows)
         if self.custom is not None:
             j_on, j_off, c1 = self.custom(q, self.tables, width_terms)
-            rate_pref = grid.model_rate_scale * T * m_V**2 / (8 * math.pi**2 * E**2)
             return _Kernels(p_on=rate_pref * j_on, p_off=rate_pref * j_off, p_c=rate_pref * math.pi * c1,
                             p_v=self.potential(x, rows))
-        a, b, c = (w[rows] for w in self.weights)
-        j_on, j_off = on_shell_J(q), self.tables.J_off(q)
-        c1 = width_correction_C1(q) if width_terms else 0.0
-        if self.channels:
-            s_off, j_ll, j_lr = self.tables.channel_J(q)
-            j_off = j_off + a * s_off + b * j_ll + c * j_lr
-            if width_terms:
-                c1 = c1 + a * width_correction_residue(q)
-        # one state's share of Eq. 3.6 (production.Kinetics)
-        rate_pref = grid.model_rate_scale * T * m_V**2 / (8 * math.pi**2 * E**2)
-        return _Kernels(p_on=rate_pref * (1 + a) * j_on, p_off=rate_pref * j_off, p_c=rate_pref * math.pi * c1,
-                        p_v=self.potential(x, rows))
+        a, b, c = (np.ascontiguousarray(w[rows, 0], dtype=float) for w in self.weights)
+        splines, x0, dx = _spline_coefficients(self.tables)
+        p_on, p_off, p_c = np.empty_like(q), np.empty_like(q), np.empty_like(q)
+        rate_kernels(q, rate_pref, a, b, c, splines, x0, dx, float(self.tables.ln_q[0]), float(self.tables.ln_q[-1]),
+                     self.channels, width_terms, _B_ST_1, _DB_ST_1, p_on, p_off, p_c)
+        return _Kernels(p_on=p_on, p_off=p_off, p_c=p_c, p_v=self.potential(x, rows))
+
+    def wide_rate(self, x: FloatArray, gw: float, rows: slice = slice(None)) -> FloatArray:
+        """Gamma_V / c^4 on (T[rows], x) at a width gw >= GW_EXPANSION, from the exact finite-width
+        integrals (secretnu.width_tables): the expansion of :meth:`kernels` is invalid there. The
+        gw-independent part is kept for the grid's own nodes, shared by every wide coupling."""
+        on_grid = x is self.grid.x and rows == slice(None)
+        prepared = self._wide if on_grid else None
+        if prepared is None:
+            _, q, rate_pref = self._q(x, rows)
+            a, b, c = (w[rows] for w in self.weights)
+            j_off = self.tables.J_off(q)
+            if self.channels:
+                s_off, j_ll, j_lr = self.tables.channel_J(q)
+                prepared = (width_tables().prepare(q, j_off, s_off), rate_pref, a, b * j_ll + c * j_lr)
+            else:
+                prepared = (width_tables().prepare(q, j_off), rate_pref, a, None)
+            if on_grid:
+                self._wide = prepared
+        widths, rate_pref, a, t_channels = prepared
+        own, s_only = widths.at(gw)
+        if s_only is None or t_channels is None:
+            return rate_pref * own
+        return rate_pref * (own + a * s_only + t_channels)
 
 
-def _terms(kern: _Kernels, delta: FloatArray, gamma_sm: FloatArray, v_sm: FloatArray, lam2: Any, gw: Any,
-           c2t: float, sin2_2theta: float) -> tuple[FloatArray, ...]:
-    """The pieces of Eq. 2.5 at couplings lam2 = c^2 and widths gw = gamma_V/m (broadcast on the front)."""
-    gamma_on = lam2 * lam2 * kern.p_on / gw
-    gamma_v = gamma_on + lam2 * lam2 * (kern.p_off - gw * kern.p_c)
-    v_v = lam2 * kern.p_v
-    gamma = gamma_sm + gamma_v
-    pot = v_sm + v_v
-    mixing = delta**2 * sin2_2theta
-    return gamma, pot, gamma_v, gamma_on, v_v, mixing, mixing + 0.25 * gamma * gamma, delta * c2t - pot
+def _layout(*arrays: FloatArray) -> list[FloatArray]:
+    """(z, x) arrays as C-contiguous (x, z): the compiled kernel runs along z."""
+    return [np.ascontiguousarray(np.broadcast_to(a, arrays[0].shape).T, dtype=float) for a in arrays]
+
+
+def _yields(kern: _Kernels, delta: FloatArray, gamma_sm: FloatArray, v_sm: FloatArray, prefactor: FloatArray,
+            x: FloatArray, w: FloatArray, h: float, lam2: FloatArray, gw: FloatArray, c2t: float,
+            s2t: float) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Yields of couplings lam2 = c^2 at widths gw on a (z, x) grid, and their onset flags."""
+    from ._kernels import column_yields
+
+    arrays = _layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v, delta, gamma_sm, v_sm)
+    Y = np.empty(lam2.size)
+    gaps = np.zeros(lam2.size, dtype=np.bool_)
+    kernel: Any = column_yields  # a numba dispatcher: its call signature is the function's
+    kernel(*arrays, np.ascontiguousarray(prefactor, dtype=float), np.ascontiguousarray(w, dtype=float),
+           np.ascontiguousarray(x, dtype=float), float(h), np.ascontiguousarray(lam2, dtype=float),
+           np.ascontiguousarray(gw, dtype=float), float(c2t), float(s2t), ONSET_X_RANGE[0], ONSET_X_RANGE[1], Y, gaps)
+    return Y, gaps
 
 
 def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model: Any = "neutrinophilic",
@@ -171,7 +282,8 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
 
     Couplings at which an in-medium resonance switches on inside the x range are redone on the
     composite momentum rule of :func:`~secretnu.production.momentum_rule`, with the onsets found by
-    :func:`~secretnu.production.resonance_onsets`, as the exact path does.
+    :func:`~secretnu.production.resonance_onsets`, as the exact path does. ``chunk`` is accepted
+    for compatibility and ignored (the compiled kernel needs no chunking).
     """
     couplings = np.atleast_1d(np.asarray(couplings, dtype=float))
     if couplings.size == 0 or not np.all(np.isfinite(couplings)) or np.any(couplings <= 0):
@@ -183,7 +295,7 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
         mass = "m_phi" if hasattr(model, "m_phi") else "m_V"  # the scalar names its mass m_phi
         reference = replace(model, **{mass: m_V, "coupling": float(couplings.max()), "flavor": dm.flavor})
     tables = tables or kernel_tables()
-    grid = grid or FastGrid.build(dm, fast_window(m_V))
+    grid = grid or _default_grid(dm, fast_window(m_V))
     if grid.dm is None or grid.dm != dm:
         raise InputError("grid must be built by FastGrid.build for this sterile neutrino")
     column = _Column(reference, tables, grid, m_V)
@@ -193,32 +305,54 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     else:  # every model's width scales as coupling^2 at fixed m_V
         gws = couplings**2 * reference.gamma_V / (reference.coupling**2 * m_V)
 
-    # a charged U(1)' acts as a unit-charge model with coupling |Q_a| g (secretnu.gauged_u1)
-    effective = couplings * getattr(reference, "coupling_scale", 1.0)
-    omega = np.empty(couplings.size)
-    regime = np.empty(couplings.size)
     c2t, s2t = dm.cos_2theta, dm.sin2_2theta
     to_omega = grid.states * S0_CM3 * dm.mass / grid.rho_c
-    x_base = grid.x[:-1]
-    for start in range(0, couplings.size, chunk):
-        lam2 = effective[start:start + chunk, None, None] ** 2
-        gw = gws[start:start + chunk, None, None]
-        gamma, pot, gamma_v, gamma_on, v_v, mixing, width2, detuning = _terms(
-            kern, grid.delta, grid.gamma_sm, grid.v_sm, lam2, gw, c2t, s2t)
-        numerator = grid.prefactor[:, None] * 0.25 * gamma * mixing
-        Y = z_interval_integrals(numerator, width2, detuning, grid.lnz) @ grid.w
-        omega[start:start + chunk] = to_omega * Y
-        g = 0.25 * gamma[..., -1] * mixing[:, -1] / (width2[..., -1] + detuning[..., -1] ** 2)
-        regime[start:start + chunk] = classify_regimes(g / grid.hubble, gamma[..., -1], pot[..., -1],
-                                                       gamma_v[..., -1], gamma_on[..., -1], v_v[..., -1],
-                                                       grid.delta[:, -1])[0]
-        counts = crossing_counts(detuning[..., :-1])
-        for i in np.nonzero(np.any(onset_gaps(counts, x_base), axis=-1))[0]:
-            rows = _active_rows(numerator[i] / (width2[i] + detuning[i] ** 2) @ grid.w, detuning[i])
-            resolved = _resolved_yield(column, detuning[i, :, :-1], lam2.item(i), gw.item(i), c2t, s2t, rows)
-            if resolved is not None:
-                omega[start + i] = to_omega * resolved
-    return omega, regime
+    # a charged U(1)' acts as a unit-charge model with coupling |Q_a| g (secretnu.gauged_u1)
+    lam2 = (couplings * getattr(reference, "coupling_scale", 1.0)) ** 2
+    h = float(grid.lnz[1] - grid.lnz[0])
+    base = slice(0, grid.n_x)  # the x = 1 node (zero weight) only serves the regime label
+    sm_base = (grid.delta[:, base], grid.gamma_sm[:, base], grid.v_sm[:, base])
+    Y = np.empty(couplings.size)
+    gaps = np.zeros(couplings.size, dtype=np.bool_)
+    # a model with its own rate integrals (the scalar) has no finite-width tables: the expansion throughout
+    narrow = gws < GW_EXPANSION if column.custom is None else np.ones(couplings.size, dtype=bool)
+    kern_base = _Kernels(*(getattr(kern, f)[:, base] for f in ("p_on", "p_off", "p_c", "p_v")))
+    if narrow.any():
+        Y[narrow], gaps[narrow] = _yields(kern_base, *sm_base, grid.prefactor, grid.x[base], grid.w[base], h,
+                                          lam2[narrow], gws[narrow], c2t, s2t)
+    # wide couplings: Gamma_V/c^4 from the exact finite-width integrals, one table lookup per width
+    gamma_v1 = np.zeros((couplings.size, grid.T.size))  # Gamma_V / c^4 at x = 1 where wide
+    wide_rates: dict[float, FloatArray] = {}
+    for gw in np.unique(gws[~narrow]):
+        sel = gws == gw
+        rate = wide_rates[float(gw)] = column.wide_rate(grid.x, float(gw))
+        gamma_v1[sel] = rate[:, -1]
+        wide = _Kernels(np.zeros_like(rate[:, base]), rate[:, base], np.zeros_like(rate[:, base]), kern_base.p_v)
+        Y[sel], gaps[sel] = _yields(wide, *sm_base, grid.prefactor, grid.x[base], grid.w[base], h, lam2[sel],
+                                    np.ones(int(sel.sum())), c2t, s2t)
+    regime = _regimes(grid, kern, lam2, gws, gamma_v1, ~narrow, c2t, s2t)
+    for i in np.nonzero(gaps)[0]:
+        gw = gws.item(i)
+        full = kern if gw < GW_EXPANSION else _Kernels(0 * kern.p_on, wide_rates[gw], 0 * kern.p_c, kern.p_v)
+        resolved = _resolved_yield(column, full, lam2.item(i), gw, c2t, s2t)
+        if resolved is not None:
+            Y[i] = resolved
+    return to_omega * Y, regime
+
+
+def _regimes(grid: FastGrid, kern: _Kernels, lam2: FloatArray, gws: FloatArray, gamma_v1: FloatArray,
+             wide: NDArray[np.bool_], c2t: float, s2t: float) -> FloatArray:
+    """Regime codes from the x = 1 column (Fig. 5 diagnostics, diagnostics.classify_regimes)."""
+    l2, gw = lam2[:, None], gws[:, None]
+    gamma_on = l2 * l2 * kern.p_on[:, -1] / gw
+    gamma_v = np.where(wide[:, None], l2 * l2 * gamma_v1, gamma_on + l2 * l2 * (kern.p_off[:, -1] - gw * kern.p_c[:, -1]))
+    v_v = l2 * kern.p_v[:, -1]
+    delta = grid.delta[:, -1]
+    gamma = grid.gamma_sm[:, -1] + gamma_v
+    pot = grid.v_sm[:, -1] + v_v
+    mixing = delta**2 * s2t
+    g = 0.25 * gamma * mixing / (mixing + 0.25 * gamma * gamma + (delta * c2t - pot) ** 2)
+    return classify_regimes(g / grid.hubble, gamma, pot, gamma_v, gamma_on, v_v, delta)[0].astype(float)
 
 
 def _active_rows(profile: FloatArray, detuning: FloatArray, floor: float = 1e-9, pad: int = 4) -> slice:
@@ -232,23 +366,39 @@ def _active_rows(profile: FloatArray, detuning: FloatArray, floor: float = 1e-9,
     return slice(max(int(where[0]) - pad, 0), int(where[-1]) + pad + 2)
 
 
-def _resolved_yield(column: _Column, detuning: FloatArray, lam2: float, gw: float, c2t: float, s2t: float,
-                    rows: slice = slice(None)) -> float | None:
+def _rates(column: _Column, x: FloatArray, lam2: float, gw: float, rows: slice = slice(None)) -> _Kernels:
+    """Kernels at one coupling in the form Gamma_V = c^4 (p_on/gw + p_off - gw p_c): the expansion,
+    or (gw >= GW_EXPANSION) the exact rate in p_off with p_on = p_c = 0."""
+    if gw < GW_EXPANSION:
+        return column.kernels(x, rows, width_terms=gw > 1e-6)
+    rate = column.wide_rate(x, gw, rows)
+    zero = np.zeros_like(rate)
+    return _Kernels(zero, rate, zero, column.potential(x, rows))
+
+
+def _resolved_yield(column: _Column, kern: _Kernels, lam2: float, gw: float, c2t: float, s2t: float) -> float | None:
     """Yield of one coupling on the momentum rule that resolves its resonance onsets (None: no onset),
-    integrated over the z ``rows`` that carry the production."""
+    integrated over the z rows that carry the production; ``kern`` holds its kernels on the grid."""
     grid = column.grid
+    base = slice(0, grid.n_x)
+    x_base = grid.x[base]
+    gamma = grid.gamma_sm + lam2 * lam2 * (kern.p_on / gw + kern.p_off - gw * kern.p_c)
+    detuning = grid.delta * c2t - grid.v_sm - lam2 * kern.p_v
+    mixing = grid.delta**2 * s2t
+    profile = (grid.prefactor[:, None] * 0.25 * gamma * mixing / (mixing + 0.25 * gamma**2 + detuning**2)) @ grid.w
+    rows = _active_rows(profile, detuning)
     # at fixed T, m4^2/(2E) goes as 1/x and V_SM as x: scale the grid's x = 1 column
     delta_1, v_sm_1 = grid.delta[:, -1], grid.v_sm[:, -1]
 
     def detuning_at(x: float) -> FloatArray:
         return delta_1 * (c2t / x) - x * v_sm_1 - lam2 * column.potential(np.array([x]))[:, 0]
 
-    onsets = resonance_onsets(detuning, grid.x[:-1], detuning_at)
+    onsets = resonance_onsets(detuning[:, base], x_base, detuning_at)
     if not onsets:
         return None
     x, w = momentum_rule(grid.n_x, onsets)
     delta, gamma_sm, v_sm = grid.sm_terms(x, rows)
-    kern = column.kernels(x, rows, width_terms=gw > 1e-6)
-    gamma, _, _, _, _, mixing, width2, det = _terms(kern, delta, gamma_sm, v_sm, lam2, gw, c2t, s2t)
-    numerator = grid.prefactor[rows, None] * 0.25 * gamma * mixing
-    return float(z_interval_integrals(numerator, width2, det, grid.lnz[rows]) @ w)
+    kern = _rates(column, x, lam2, gw, rows)
+    Y, _ = _yields(kern, delta, gamma_sm, v_sm, grid.prefactor[rows], x, w, float(grid.lnz[1] - grid.lnz[0]),
+                   np.array([lam2]), np.array([gw]), c2t, s2t)
+    return float(Y[0])

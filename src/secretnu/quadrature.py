@@ -14,9 +14,13 @@ FloatArray = NDArray[np.float64]
 
 
 @cache
+@cache
 def gauss_legendre(n: int) -> tuple[FloatArray, FloatArray]:
-    """Gauss-Legendre nodes and weights on [-1, 1]."""
-    return np.polynomial.legendre.leggauss(n)
+    """Gauss-Legendre nodes and weights on [-1, 1] (cached; the arrays are read-only)."""
+    t, w = np.polynomial.legendre.leggauss(n)
+    t.flags.writeable = False
+    w.flags.writeable = False
+    return t, w
 
 
 @cache

@@ -34,6 +34,7 @@ import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from ._atomic import atomic_write
+from ._lazy import without_dask
 from .constants import T_FINAL
 from .engine import REGIMES, FastGrid, column_omega, fast_window
 from .errors import InputError
@@ -407,6 +408,10 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
 
     if todo:
         kernel_tables()  # build and cache the tables once, before workers start
+        if not serial:
+            from .engine import warm_up
+
+            warm_up()  # load the compiled kernels once, in the parent, for every forked worker
         if serial:
             for i, sl in todo:
                 finish(i, sl, _columns(dm, list(m_axis[sl]), c_axis, settings))
@@ -435,6 +440,12 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
              "reference": "Kelly, Sen, Tangarife, Zhang, PRD 101, 115031 (2020), arXiv:2005.03681"}
     if settings.charges is not None:
         attrs["charges"] = ", ".join(f"{k}={q:g}" for k, q in settings.charges)
+    with without_dask():  # xarray would import dask to check for dask arrays (secretnu._lazy)
+        return _plane_dataset(omega, labels, m_axis, c_axis, attrs)
+
+
+def _plane_dataset(omega: FloatArray, labels: NDArray[np.str_], m_axis: FloatArray, c_axis: FloatArray,
+                   attrs: dict[str, Any]) -> xr.Dataset:
     return xr.Dataset(
         {"omega_h2": (("m_V", "coupling"), omega, {"long_name": "relic abundance Omega h^2"}),
          "regime": (("m_V", "coupling"), labels, {"long_name": "production regime (section III A)",
@@ -479,10 +490,14 @@ class RelicCurve:
 def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = (),
                 coupling_range: tuple[float, float] = (1e-7, 1.0), target: float = 0.12, *,
                 width: float | str | None = None, counting: str | None = None, n_bracket: int = 80, tol: float = 1e-3,
-                points_per_decade: int = 40, n_x: int = 30, max_roots: int = 3, sm: SMInput = "paper") -> RelicCurve:
+                points_per_decade: int = 40, n_x: int = 30, max_roots: int = 3, sm: SMInput = "paper",
+                executor: Any = None, chunk: int | None = None, progress: bool = False) -> RelicCurve:
     """Every branch of the Omega h^2 = target contour at each m_V (Figs. 6-8).
 
-    Bad arguments raise :class:`~secretnu.errors.InputError` before anything is computed.
+    ``executor`` as in :func:`scan`: ``None`` (local processes; serial when there are fewer m_V
+    values than two per core), ``"serial"``, a ``concurrent.futures.Executor`` or a
+    ``dask.distributed.Client``; ``chunk`` m_V values per task. Bad arguments raise
+    :class:`~secretnu.errors.InputError` before anything is computed.
     """
     if not isinstance(dm, SterileNeutrino):
         raise InputError(f"dm must be a SterileNeutrino (the dark-matter candidate), got {dm!r}")
@@ -505,16 +520,58 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
         for c_end in (lo, hi):
             make_model(model_name, m_V_end, c_end, flavor=dm.flavor, width=width, counting=counting,
                        charges=settings.charges)  # validate
-    tables = kernel_tables()
+    if not isinstance(progress, bool):
+        raise InputError(f"progress must be True or False, got {progress!r}")
+    if executor is not None and not (isinstance(executor, str) and executor == "serial"):
+        _executor_check(executor)
+    if chunk is not None:
+        chunk = integer(chunk, "chunk", lo=1)
+    kernel_tables()  # build and cache the tables once, before workers start
     ln_c = np.linspace(math.log(lo), math.log(hi), n_bracket)
+    search = (ln_c, float(target), float(tol), int(max_roots))
+    workers = os.cpu_count() or 1
+    serial = (isinstance(executor, str) and executor == "serial") or (executor is None and m_axis.size < 2 * workers)
+    if chunk is None:
+        chunk = max(1, math.ceil(m_axis.size / (4 * (1 if serial else workers))))
+    pieces = [slice(i, min(i + chunk, m_axis.size)) for i in range(0, m_axis.size, chunk)]
     roots = np.full((m_axis.size, max_roots), np.nan)
     regimes = np.full((m_axis.size, max_roots), "", dtype="<U2")
-    for k, m in enumerate(m_axis):
+    bar = _progress_bar(len(pieces), progress)
+    if serial:
+        for sl in pieces:
+            roots[sl], regimes[sl] = _curve_columns(dm, list(m_axis[sl]), settings, search)
+            bar.update(1)
+    else:
+        from .engine import warm_up
+
+        warm_up()  # load the compiled kernels once, in the parent, for every forked worker
+        pool, owned = _executor(executor)
+        try:
+            futures = {pool.submit(_curve_columns, dm, list(m_axis[sl]), settings, search): sl for sl in pieces}
+            for future in as_completed(futures):
+                roots[futures[future]], regimes[futures[future]] = future.result()
+                bar.update(1)
+        finally:
+            if owned:
+                pool.shutdown(cancel_futures=True)
+    bar.close()
+    return RelicCurve(m_V=m_axis, roots=roots, regimes=regimes, target=float(target), dm=dm, model=model_name,
+                      branches=_branches(m_axis, roots, regimes), sm=settings.sm)
+
+
+def _curve_columns(dm: SterileNeutrino, m_values: Sequence[float], settings: _Settings,
+                   search: tuple[FloatArray, float, float, int]) -> tuple[FloatArray, NDArray[np.str_]]:
+    """Worker: the roots of Omega h^2 = target and their regimes at each m_V of a chunk."""
+    ln_c, target, tol, max_roots = search
+    tables = kernel_tables()
+    roots = np.full((len(m_values), max_roots), np.nan)
+    regimes = np.full((len(m_values), max_roots), "", dtype="<U2")
+    for k, m in enumerate(m_values):
         grid = _grid(dm, fast_window(m), settings)
 
         def f(ln_coupling: FloatArray, m: float = m, grid: FastGrid = grid) -> tuple[FloatArray, FloatArray]:
-            omega, code = column_omega(dm, m, np.exp(ln_coupling), model=settings.model_for(dm), width=width,
-                                       counting=counting, grid=grid, tables=tables)
+            omega, code = column_omega(dm, m, np.exp(ln_coupling), model=settings.model_for(dm), width=settings.width,
+                                       counting=settings.counting, grid=grid, tables=tables)
             return np.log(omega / target), code
 
         values, _ = f(ln_c)
@@ -539,8 +596,7 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
         _, codes = f(best)
         roots[k, :idx.size] = np.exp(best)
         regimes[k, :idx.size] = np.array(REGIMES)[codes.astype(int)]
-    return RelicCurve(m_V=m_axis, roots=roots, regimes=regimes, target=float(target), dm=dm, model=model_name,
-                      branches=_branches(m_axis, roots, regimes), sm=settings.sm)
+    return roots, regimes
 
 
 def _branches(m_axis: FloatArray, roots: FloatArray, regimes: NDArray[np.str_]) -> dict[str, tuple[FloatArray, FloatArray]]:

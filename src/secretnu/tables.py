@@ -77,12 +77,12 @@ def _potential_norm(x: FloatArray, r: FloatArray) -> FloatArray:
 
 
 def _j_norm(q: FloatArray) -> FloatArray:
-    return q**3 / (1 + q)
+    return q * q * q / (1 + q)
 
 
 def _s_norm(q: FloatArray) -> FloatArray:
     """A pure s-channel integral off the pole grows as q^3 at low q and as q at high q."""
-    return q**3 / (1 + q * q)
+    return q * q * q / (1 + q * q)
 
 
 @dataclass(frozen=True)

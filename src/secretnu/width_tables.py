@@ -1,0 +1,204 @@
+"""Rate integrals at finite width for the fast engine, tabulated once and cached on disk.
+
+The engine writes the s-channel rate integrals as the narrow-width expansion (:mod:`secretnu.tables`)
+
+    J(q; gw) = J_on(q)/gw + J_off(q) - pi gw C1(q) + O(gw^2),     gw = gamma_V/m_V,
+
+which is what a coupling costs nothing for. The O(gw^2) remainder is below 1e-4 of J for
+gw < :data:`GW_EXPANSION`; beyond it (couplings above ~0.6 with the paper's width, any fixed width
+comparable to m_V) the expansion is wrong, and at gw ~ 1 or more it even turns Gamma_V negative. There
+the engine uses the exact integrals of this table instead, for the two integrals that carry the pole:
+
+    own: nu_a nu_a + elastic nu_a nubar_a (s + t channels, Eq. 3.5, :func:`secretnu.neutrinophilic.rate_integral`)
+    s:   s-channel only (nu_a nubar_a -> nu_b nubar_b, l l; :mod:`secretnu.gauged`)
+
+stored as ratios J_own/(J_on(q)/gw + J_off(q)) and (J_s - J_on/gw)/|s_off|, with the off-shell
+scale N(q) of :mod:`secretnu.tables` taking over at gw > 1 (:func:`_norms`), which are O(1) and smooth
+in (ln q, ln gw). The gw axis runs to 1e12: a fixed width far above m_V still matters
+where s >> gamma_V m_V, i.e. at q > gw.
+
+The file sits next to the kernel tables (:func:`secretnu.tables.cache_dir`); a file that does not
+load or fails its checks is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.interpolate import RectBivariateSpline
+
+from ._atomic import atomic_write
+from .neutrinophilic import _hat_ss_residue, on_shell_J, rate_integral, width_correction_C1, width_correction_residue
+from .tables import GRID, _j_norm, _s_norm, cache_dir
+from .vector_mediator import s_integral
+
+__all__ = ["WidthTables", "width_tables", "GW_EXPANSION", "WIDTH_GRID"]
+
+FloatArray = NDArray[np.float64]
+WIDTH_TABLE_VERSION = 2
+#: Below this gw = gamma_V/m_V the narrow-width expansion is used (its remainder is < 1e-4 of J).
+GW_EXPANSION = 0.01
+#: Grids: q = 4ET/m^2 and gw, both log-spaced.
+WIDTH_GRID = {"q": (1e-5, 1e12, 205), "gw": (GW_EXPANSION / 2, 1e12, 161)}
+
+
+def _zero(y: FloatArray) -> FloatArray:
+    return np.zeros_like(y)
+
+
+def _key() -> str:
+    spec = json.dumps({"version": WIDTH_TABLE_VERSION, "grid": WIDTH_GRID}, sort_keys=True)
+    return f"widths-v{WIDTH_TABLE_VERSION}-{hashlib.sha256(spec.encode()).hexdigest()[:12]}.npz"
+
+
+def _exact_off(q: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """J_off and s_off as :meth:`secretnu.tables.KernelTables.build` computes them."""
+    gw = cast(float, GRID["gw_ref"])
+    j_off = rate_integral(q, gw) - on_shell_J(q) / gw + math.pi * gw * width_correction_C1(q)
+    s_off = exact_s_only(q, gw) - on_shell_J(q) / gw + math.pi * gw * width_correction_residue(q)
+    return j_off, s_off
+
+
+def _norms(q: FloatArray, gw: float, j_off: FloatArray, s_off: FloatArray,
+           j_on: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
+    """Positive scales of J_own and of J_s - J_on/gw: the narrow-width pole (own only) and off-shell
+    parts at gw << 1, the off-shell scale N(q) at gw >> 1, blended smoothly. J_s keeps its pole out of
+    the ratio: s_off changes sign, and a ratio to pole + |s_off| would jump where the pole switches on."""
+    pole = (on_shell_J(q) if j_on is None else j_on) / gw
+    narrow, wide = 1 / (1 + gw), gw / (1 + gw)
+    return (pole + narrow * j_off + wide * _j_norm(q),
+            narrow * np.hypot(s_off, 0.2 * _s_norm(q)) + wide * _s_norm(q))
+
+
+def exact_own(q: ArrayLike, gw: float) -> FloatArray:
+    """J of nu_a nu_a + elastic nu_a nubar_a at width gw (exact)."""
+    return rate_integral(q, gw)
+
+
+def exact_s_only(q: ArrayLike, gw: float) -> FloatArray:
+    """J of a pure s-channel (Breit-Wigner) process at width gw (exact)."""
+    return s_integral(np.asarray(q, dtype=float), smooth=_zero, pole_residue=_hat_ss_residue, gw=gw)
+
+
+@dataclass(frozen=True)
+class WidthTables:
+    """Exact J(q; gw) of the pole-carrying integrals as ratios on a (ln q, ln gw) grid."""
+
+    ln_q: FloatArray
+    ln_gw: FloatArray
+    own_ratio: FloatArray  # (q, gw)
+    s_ratio: FloatArray
+    _splines: tuple[RectBivariateSpline, RectBivariateSpline] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_splines", tuple(RectBivariateSpline(self.ln_q, self.ln_gw, r, kx=3, ky=3)
+                                                   for r in (self.own_ratio, self.s_ratio)))
+
+    @classmethod
+    def build(cls) -> WidthTables:
+        """Compute the tables from the exact s-integrals (about ten seconds)."""
+        q = np.geomspace(*WIDTH_GRID["q"])
+        gws = np.geomspace(*WIDTH_GRID["gw"])
+        j_off, s_off = _exact_off(q)
+        own = np.empty((q.size, gws.size))
+        s_only = np.empty_like(own)
+        for k, gw in enumerate(gws):
+            norm_own, norm_s = _norms(q, gw, j_off, s_off)
+            own[:, k] = exact_own(q, gw) / norm_own
+            s_only[:, k] = (exact_s_only(q, gw) - on_shell_J(q) / gw) / norm_s
+        return cls(np.log(q), np.log(gws), own, s_only)
+
+    def _valid(self) -> bool:
+        shape = (WIDTH_GRID["q"][2], WIDTH_GRID["gw"][2])
+        return bool(self.own_ratio.shape == shape == self.s_ratio.shape and np.all(np.isfinite(self.own_ratio))
+                    and np.all(np.isfinite(self.s_ratio)) and bool(np.all(self.own_ratio > 0)))
+
+    def J(self, q: ArrayLike, gw: float, j_off: ArrayLike, s_off: ArrayLike | None = None) -> tuple[FloatArray, FloatArray | None]:
+        """(J_own, J_s) at the momenta q and one width gw >= GW_EXPANSION/2, given the off-shell
+        parts J_off(q) and (for J_s, else None) s_off(q) of the kernel tables
+        (:meth:`secretnu.tables.KernelTables.J_off`, :meth:`~secretnu.tables.KernelTables.channel_J`)."""
+        return self.prepare(q, j_off, s_off).at(gw)
+
+    def prepare(self, q: ArrayLike, j_off: ArrayLike, s_off: ArrayLike | None = None) -> PreparedWidths:
+        """Everything of :meth:`J` that does not depend on gw, for many widths at the same q."""
+        return PreparedWidths(self, np.asarray(q, dtype=float), np.asarray(j_off, dtype=float),
+                              None if s_off is None else np.asarray(s_off, dtype=float))
+
+    def save(self, path: Path) -> None:
+        atomic_write(path, lambda handle: np.savez(handle, ln_q=self.ln_q, ln_gw=self.ln_gw, own_ratio=self.own_ratio,
+                                                   s_ratio=self.s_ratio))
+
+    @classmethod
+    def load(cls, path: Path) -> WidthTables:
+        with np.load(path) as data:
+            tables = cls(data["ln_q"], data["ln_gw"], data["own_ratio"], data["s_ratio"])
+        if not tables._valid():
+            raise ValueError(f"width table file {path} failed its checks")
+        return tables
+
+
+class PreparedWidths:
+    """:meth:`WidthTables.J` at fixed momenta q: the cubic basis in ln q and the gw-independent
+    factors are computed once; each width then costs one contraction of the gw axis (the same
+    numbers as RectBivariateSpline.ev)."""
+
+    def __init__(self, tables: WidthTables, q: FloatArray, j_off: FloatArray, s_off: FloatArray | None) -> None:
+        from ._kernels import cubic_basis
+
+        self.tables, self.q, self.j_off, self.s_off = tables, q, j_off, s_off
+        lq = np.clip(np.log(q), tables.ln_q[0], tables.ln_q[-1]).ravel()
+        self.spans, self.values = np.empty(lq.size, dtype=np.int64), np.empty((lq.size, 4))
+        cubic_basis(tables._splines[0].tck[0], lq, self.spans, self.values)
+        self.j_on = on_shell_J(q)
+
+    def _ratio(self, which: int, lgw: float) -> FloatArray:
+        from ._kernels import contract_rows, cubic_basis
+
+        tq, tgw, coef = self.tables._splines[which].tck
+        coef = coef.reshape(len(tq) - 4, len(tgw) - 4)
+        spans, values = np.empty(1, dtype=np.int64), np.empty((1, 4))
+        cubic_basis(tgw, np.array([lgw]), spans, values)
+        along_q = np.ascontiguousarray(contract_rows(np.ascontiguousarray(coef.T), spans, values).T)
+        return contract_rows(along_q, self.spans, self.values)[:, 0].reshape(self.q.shape)
+
+    def at(self, gw: float) -> tuple[FloatArray, FloatArray | None]:
+        """(J_own, J_s or None) at width gw >= GW_EXPANSION/2."""
+        if not gw >= math.exp(self.tables.ln_gw[0]):
+            raise ValueError(f"gw = {gw} is below the width table; use the narrow-width expansion")
+        lgw = min(math.log(gw), float(self.tables.ln_gw[-1]))
+        s_off = np.zeros_like(self.q) if self.s_off is None else self.s_off
+        norm_own, norm_s = _norms(self.q, gw, self.j_off, s_off, self.j_on)
+        own = self._ratio(0, lgw) * norm_own
+        if self.s_off is None:
+            return own, None
+        return own, self.j_on / gw + self._ratio(1, lgw) * norm_s
+
+
+@lru_cache(maxsize=4)
+def _cached(directory: str) -> WidthTables:
+    path = Path(directory) / _key()
+    if path.exists():
+        try:
+            return WidthTables.load(path)
+        except Exception:  # corrupt or foreign file: rebuild below
+            pass
+    tables = WidthTables.build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tables.save(path)
+    except OSError:  # read-only cache location: keep the tables in memory only
+        pass
+    return tables
+
+
+def width_tables(directory: str | Path | None = None) -> WidthTables:
+    """The width tables, from memory, the disk cache, or built now (and cached)."""
+    return _cached(str(directory if directory is not None else cache_dir()))
