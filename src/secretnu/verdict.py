@@ -1,0 +1,445 @@
+"""Is this point alive? One table of tests per parameter point, and the same along a relic curve.
+
+Tests, in the order they are reported (the first one that excludes names the exclusion):
+
+1. relic: Omega h^2 against the dark-matter density (Planck 2018: 0.120), or, with ``omega=``,
+   the mixing that gives it (Omega is linear in sin^2 2theta at these mixings; the exact path is
+   re-run at the rescaled mixing, so the table is exact) and the production regime;
+2. structure formation: the thermal-equivalent mass m_th of the nu4 spectrum
+   (:func:`secretnu.spectrum.warmness`: CLASS fit, or the labelled moment fallback) against the
+   shipped thermal-WDM bounds of :mod:`secretnu.structure`, with the half-mode mass;
+3. X-ray: the mixing, weighted by the nature of nu4 and its share of the dark matter
+   (:func:`secretnu.xray.effective_sin2_2theta`), against the strongest loaded limit at m4;
+4. laboratory: every computed and loaded limit of :func:`secretnu.constraints.for_model` at (m_V, coupling);
+5. BBN / N_eff and the nu4 -> 3 nu lifetime.
+
+A test without data says "not tested" and why; the overall verdict is "excluded" when any test
+excludes, "allowed" when every test ran and none excludes, "allowed so far" otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import xray as X
+from .constants import HBAR_GEV_S
+from .errors import InputError
+from .sterile import SterileNeutrino
+from .structure import WdmBound, half_mode, select_bounds
+from .units import format_energy
+
+__all__ = ["Check", "Verdict", "verdict", "CurveVerdict", "curve_verdict", "STATUSES", "OMEGA_DM_H2",
+           "rescale_mixing", "CATEGORIES"]
+
+#: Planck 2018 cold-dark-matter density, Omega_c h^2 = 0.120 +- 0.001 (arXiv:1807.06209).
+OMEGA_DM_H2: float = 0.120
+STATUSES: tuple[str, ...] = ("allowed", "excluded", "not tested")
+CATEGORIES: tuple[str, ...] = ("relic", "structure", "x-ray", "laboratory", "cosmology")
+_COSMOLOGICAL = ("BBN", "nu4 lifetime")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the verdict: a test, its number, the bound, the source and the outcome."""
+
+    test: str
+    category: str
+    value: str
+    bound: str
+    source: str
+    status: str
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise InputError(f"status must be one of {STATUSES}, not {self.status!r}")
+
+    def to_dict(self) -> dict[str, str]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The tests at one point and their outcome (:func:`verdict`)."""
+
+    dm: SterileNeutrino
+    model: Any
+    checks: tuple[Check, ...]
+    omega_h2: float
+    m_th_keV: float = math.nan
+    warmness_method: str = ""
+
+    @property
+    def excluded_by(self) -> list[Check]:
+        return [c for c in self.checks if c.status == "excluded"]
+
+    @property
+    def first_exclusion(self) -> Check | None:
+        return next(iter(self.excluded_by), None)
+
+    @property
+    def untested(self) -> list[Check]:
+        return [c for c in self.checks if c.status == "not tested"]
+
+    @property
+    def status(self) -> str:
+        if self.excluded_by:
+            return "excluded"
+        return "allowed so far" if self.untested else "allowed"
+
+    def summary(self) -> str:
+        if self.excluded_by:
+            names = ", ".join(dict.fromkeys(c.test for c in self.excluded_by))
+            return f"EXCLUDED by {names}"
+        if self.untested:
+            return "ALLOWED by every test run; not tested: " + ", ".join(c.test for c in self.untested)
+        return "ALLOWED by every test"
+
+    def table(self) -> str:
+        """The verdict as a fixed-width text table (what ``secretnu check`` prints)."""
+        head = ("test", "value", "bound", "status", "source")
+        rows = [(c.test, c.value, c.bound, c.status, c.source + (f"; {c.note}" if c.note else "")) for c in self.checks]
+        widths = [min(max(len(r[i]) for r in [head, *rows]), cap) for i, cap in enumerate((24, 48, 34, 10, 200))]
+
+        def fmt(row: Sequence[str]) -> str:
+            cells = [s if len(s) <= w else s[:w - 1] + "~" for s, w in zip(row, widths, strict=True)]
+            return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+        lines = [f"{self.dm}, " + ("pure Dodelson-Widrow" if self.model is None else str(self.model)),
+                 fmt(head), fmt(["-" * w for w in widths])]
+        lines += [fmt(r) for r in rows]
+        lines.append(f"verdict: {self.summary()}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"m4_GeV": self.dm.mass, "sin2_2theta": self.dm.sin2_2theta, "flavor": self.dm.flavor,
+                "model": None if self.model is None else repr(self.model), "omega_h2": self.omega_h2,
+                "m_th_keV": self.m_th_keV, "warmness_method": self.warmness_method,
+                "status": self.status, "summary": self.summary(), "checks": [c.to_dict() for c in self.checks]}
+
+
+# ---------------------------------------------------------------------------------------- pieces
+
+
+def rescale_mixing(dm: SterileNeutrino, model: Any, target: float, *, sm: str = "paper",
+                   result: Any = None, max_steps: int = 3, rtol: float = 1e-3) -> Any:
+    """The RelicResult at the mixing where Omega h^2 = target, found by linear steps in sin^2 2theta
+    (Omega is proportional to it unless a resonance saturates), each checked on the exact path.
+    Raises InputError when the target needs sin^2 2theta > 1."""
+    from .production import relic_density
+
+    if not (target > 0 and math.isfinite(target)):
+        raise InputError(f"target Omega h^2 must be a positive number, got {target!r}")
+    result = result if result is not None else relic_density(dm, model, sm=sm)
+    for _ in range(max_steps):
+        if result.omega_h2 <= 0 or not math.isfinite(result.omega_h2):
+            raise InputError(f"Omega h^2 = {result.omega_h2:g} at {result.dm}: cannot rescale the mixing")
+        if abs(result.omega_h2 / target - 1) < rtol:
+            break
+        mixing = result.dm.sin2_2theta * target / result.omega_h2
+        if mixing > 1:
+            raise InputError(f"Omega h^2 = {target:g} needs sin^2 2theta = {mixing:.3g} > 1 at {result.dm}")
+        result = relic_density(dataclasses.replace(result.dm, sin2_2theta=mixing), model, sm=sm)
+    return result
+
+
+def _warmness(result: Any, method: str) -> tuple[float, str, float]:
+    """(m_th [keV], method label, M_hm [M_sun/h] or NaN) from :func:`secretnu.spectrum.warmness`,
+    whichever version of it is installed (the CLASS fit takes ``method=``)."""
+    from . import spectrum
+
+    try:
+        warm = spectrum.warmness(result, method=method)  # type: ignore[call-arg]
+    except TypeError:  # the moment-only warmness
+        warm = spectrum.warmness(result)
+    m_th = getattr(warm, "m_th_keV", None)
+    if m_th is None or not math.isfinite(m_th):
+        m_th = warm.thermal_wdm_mass_keV
+    label = getattr(warm, "method", "moment (fallback)")
+    m_hm = getattr(warm, "M_hm", math.nan)
+    return float(m_th), str(label), float(m_hm if m_hm is not None else math.nan)
+
+
+def _structure_checks(m_th: float, label: str, m_hm: float, bounds: Sequence[WdmBound], fraction: float) -> list[Check]:
+    if not math.isfinite(m_th) or m_th <= 0:
+        return [Check("structure formation", "structure", "m_th unavailable", "-", "-", "not tested",
+                      "no spectrum (classy absent and no moment)")]
+    if not math.isfinite(m_hm):
+        m_hm = half_mode(m_th)[1]
+    note = f"M_hm = {m_hm:.2g} M_sun/h"
+    if fraction < 0.99:
+        note += f"; nu4 is {fraction:.0%} of the DM and the bound is for all of it"
+    return [Check(b.name, "structure", f"m_th = {m_th:.3g} keV ({label})", f"m_th > {b.m_th_min_keV:g} keV",
+                  f"{b.source} ({b.confidence})", "excluded" if b.excludes(m_th) else "allowed", note)
+            for b in bounds]
+
+
+def _xray_check(dm: SterileNeutrino, limits: Sequence[X.XrayLimit], nature: str, fraction: float) -> Check:
+    gamma = float(X.radiative_width(dm.mass, dm.sin2_2theta, nature))
+    note = f"Gamma(nu4->nu gamma) = {gamma / HBAR_GEV_S:.3g} /s, tau = {HBAR_GEV_S / gamma:.3g} s ({nature})"
+    effective = X.effective_sin2_2theta(dm.sin2_2theta, nature, fraction)
+    value = f"sin^2 2theta_eff = {effective:.3g}"
+    limit, bound = X.strongest(limits, dm.mass)
+    if limit is None:
+        why = "no X-ray limit loaded" if not limits else f"no loaded X-ray limit covers m4 = {format_energy(dm.mass)}"
+        return Check("X-ray line", "x-ray", value, "-", "-", "not tested",
+                     f"{why} (--xray FILE|DIR or 'secretnu limits fetch' then --xray auto); {note}")
+    return Check("X-ray line", "x-ray", value, f"< {bound:.3g}", f"{limit.name}: {limit.citation}",
+                 "excluded" if effective > bound else "allowed", note)
+
+
+def _lab_checks(dm: SterileNeutrino, model: Any, constraints: Sequence[Any]) -> list[Check]:
+    out: list[Check] = []
+    silent: list[str] = []
+    m_V, g = float(model.m_V), float(model.coupling)
+    for c in constraints:
+        if c.kind != "limit":
+            continue  # projections and preferred regions are not exclusions
+        edge = c.excluded([m_V])
+        lower, upper = float(edge.lower[0]), float(edge.upper[0])
+        category = "cosmology" if c.name in _COSMOLOGICAL else "laboratory"
+        if math.isnan(lower):
+            silent.append(c.name)
+            continue
+        bound = f"g < {lower:.3g}" if math.isinf(upper) else f"g outside {lower:.3g}..{upper:.3g}"
+        note = ""
+        if c.name == "nu4 lifetime":
+            from .constraints.cosmological import nu4_decay_width
+
+            width = float(nu4_decay_width(dm, m_V, g, model.name))
+            note = f"tau(nu4 -> 3 nu) = {HBAR_GEV_S / width:.3g} s" if width > 0 else ""
+        out.append(Check(c.name, category, f"g = {g:.3g}", bound, c.citation,
+                         "excluded" if lower <= g <= upper else "allowed", note))
+    if silent:
+        out.append(Check(f"{len(silent)} other limit(s)", "laboratory", f"m_V = {format_energy(m_V)}",
+                         "no bound at this m_V", ", ".join(silent), "allowed"))
+    return out
+
+
+def _relic_check(result: Any, target: float | None, start: Any, tolerance: float, regime: str) -> tuple[Check, float]:
+    omega = result.omega_h2
+    reg = f"; regime {regime}" if regime else ""
+    if target is not None:
+        value = f"sin^2 2theta = {result.dm.sin2_2theta:.3g} gives Omega h^2 = {omega:.4g}"
+        note = f"input sin^2 2theta = {start.dm.sin2_2theta:.3g} gives {start.omega_h2:.4g}{reg}"
+        return Check("relic abundance", "relic", value, f"Omega h^2 = {target:g} (rescaled)",
+                     "this code (exact path)", "allowed", note), min(omega / OMEGA_DM_H2, 1.0)
+    fraction = omega / OMEGA_DM_H2
+    status = "excluded" if fraction > 1 + tolerance else "allowed"
+    note = (f"overcloses: {fraction:.2f} x Planck" if status == "excluded"
+            else f"nu4 is {fraction:.0%} of the dark matter" if fraction < 1 - tolerance else "all of the dark matter")
+    return Check("relic abundance", "relic", f"Omega h^2 = {omega:.4g}", f"<= {OMEGA_DM_H2:g} (+{tolerance:.0%})",
+                 "Planck 2018, arXiv:1807.06209", status, note + reg), min(fraction, 1.0)
+
+
+def _regime(dm: SterileNeutrino, model: Any, sm: str) -> str:
+    if model is None:
+        return "DW"
+    try:
+        from .diagnostics import diagnose
+
+        return str(diagnose(dm, model, sm=sm).regime)
+    except Exception:  # the label is informative only
+        return ""
+
+
+def _xray_limits(xray: Iterable[Any] | None) -> list[X.XrayLimit]:
+    items = list(xray or ())
+    limits = [i for i in items if isinstance(i, X.XrayLimit)]
+    return limits + X.load_xray_limits([i for i in items if not isinstance(i, X.XrayLimit)])
+
+
+# ---------------------------------------------------------------------------------------- verdicts
+
+
+def verdict(dm: SterileNeutrino, model: Any = None, *, omega: float | None = None, sm: str = "paper",
+            structure: Iterable[str] | str | None = None, xray: Iterable[str | Path | X.XrayLimit] | None = None,
+            limits: Iterable[str | Path] | None = None, inputs: str = "current", nature: str = "majorana",
+            m_th_keV: float | None = None, warmness_method: str = "auto", result: Any = None,
+            tolerance: float = 0.05, regime: str | None = None) -> Verdict:
+    """Every test at one point (module docstring).
+
+    Parameters
+    ----------
+    dm, model: the sterile neutrino and the secret-interaction model (``None``: pure Dodelson-Widrow).
+    omega: rescale the mixing so that Omega h^2 equals this (e.g. 0.12) before testing.
+    sm: Standard Model input of the relic calculation.
+    structure: structure-formation bounds by key (:data:`secretnu.structure.WDM_BOUNDS`; default all).
+    xray: X-ray limits: files, folders, ``"auto"`` or :class:`~secretnu.xray.XrayLimit` objects.
+    limits, inputs: laboratory data folders and experimental inputs (:func:`secretnu.constraints.for_model`).
+    nature: ``"majorana"`` or ``"dirac"`` (X-ray rate).
+    m_th_keV: use this thermal-equivalent mass instead of computing the spectrum's.
+    warmness_method: passed to :func:`secretnu.spectrum.warmness` (``"auto"``, ``"class"``, ``"moment"``).
+    result: a precomputed :class:`~secretnu.production.RelicResult` at (dm, model).
+    tolerance: relative excess over Omega_DM h^2 = 0.120 still counted as allowed.
+    regime: production regime label, if known (otherwise from :func:`secretnu.diagnose`).
+    """
+    from . import constraints as cons
+    from .production import relic_density
+
+    if not isinstance(dm, SterileNeutrino):
+        raise InputError(f"dm must be a SterileNeutrino, got {type(dm).__name__}")
+    X._nature_factor(nature)
+    bounds = select_bounds(structure)
+    xlimits = _xray_limits(xray)
+    start = result if result is not None else relic_density(dm, model, sm=sm)
+    final = rescale_mixing(dm, model, omega, sm=sm, result=start) if omega is not None else start
+    dm_final = final.dm
+    regime = regime if regime is not None else _regime(dm_final, model, sm)
+    relic, fraction = _relic_check(final, omega, start, tolerance, regime)
+    checks = [relic]
+    if m_th_keV is not None:
+        m_th, label, m_hm = float(m_th_keV), "given", math.nan
+    else:
+        m_th, label, m_hm = _warmness(final, warmness_method)
+    checks += _structure_checks(m_th, label, m_hm, bounds, fraction)
+    checks.append(_xray_check(dm_final, xlimits, nature, fraction))
+    if model is not None:
+        found = cons.for_model(model.name, dm_final, inputs=inputs, include_projections=False, limits=limits)
+        checks += _lab_checks(dm_final, model, found)
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    checks.sort(key=lambda c: order[c.category])
+    return Verdict(dm_final, model, tuple(checks), final.omega_h2, m_th, label)
+
+
+@dataclass(frozen=True)
+class CurveVerdict:
+    """The verdict at every point of a relic curve (:meth:`secretnu.RelicCurve.verdict`).
+
+    status, excluded_by: per root, shaped like ``curve.roots``: "allowed"/"excluded" ("" where
+    there is no root) and the name of the first excluding test ("" if none).
+    m_th_keV: thermal-equivalent mass per root (interpolated between exact nodes, see ``nodes``).
+    common: the tests that are the same along the curve (X-ray; structure bounds used).
+    nodes: (m_V, coupling, m_th) where the spectrum was computed; validation: the largest relative
+    deviation of the interpolated m_th from exact values at held-out points (NaN if not validated).
+    """
+
+    curve: Any
+    status: NDArray[np.str_]
+    excluded_by: NDArray[np.str_]
+    m_th_keV: NDArray[np.float64]
+    common: tuple[Check, ...]
+    bounds: tuple[WdmBound, ...]
+    nodes: NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 3)))
+    validation: float = math.nan
+    warmness_method: str = ""
+
+    def fractions(self) -> dict[str, int]:
+        """How many curve points each first-excluding test accounts for (and "allowed")."""
+        present = self.status != ""
+        labels = np.where(self.status == "allowed", "allowed", self.excluded_by)[present]
+        names, counts = np.unique(labels, return_counts=True)
+        return {str(n): int(k) for n, k in zip(names, counts, strict=True)}
+
+    def summary(self) -> str:
+        counts = self.fractions()
+        total = sum(counts.values())
+        alive = counts.get("allowed", 0)
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]) if k != "allowed")
+        head = f"{alive} of {total} points on the Omega h^2 = {self.curve.target:g} curve survive"
+        return head + (f"; first exclusion: {parts}" if parts else "")
+
+
+def curve_verdict(curve: Any, *, structure: Iterable[str] | str | None = None,
+                  xray: Iterable[str | Path | X.XrayLimit] | None = None, limits: Iterable[str | Path] | None = None,
+                  inputs: str = "current", nature: str = "majorana",
+                  m_th_keV: float | Callable[[float, float], float] | None = None, warmness_method: str = "auto",
+                  n_nodes: int = 5, validate: int = 0, cache: dict[tuple[float, float], tuple[float, str]] | None = None
+                  ) -> CurveVerdict:
+    """The verdict along a :class:`~secretnu.scans.RelicCurve` (Omega h^2 = target everywhere).
+
+    Tests that do not depend on (m_V, coupling) (X-ray; the relic by construction) are run once.
+    The laboratory and BBN limits are evaluated at every root. m_th comes from ``m_th_keV`` (a
+    number or a function of (m_V, coupling)) or from exact spectra at ``n_nodes`` points per branch,
+    interpolated linearly in (ln m_V, ln m_th) along each branch; ``validate=k`` computes k extra
+    points half-way between nodes and records the largest relative deviation in ``validation``.
+    ``cache`` (dict) keeps node results between calls.
+    """
+    from . import constraints as cons
+    from .models import make_model
+    from .production import relic_density
+
+    bounds = tuple(select_bounds(structure))
+    xlimits = _xray_limits(xray)
+    dm, target = curve.dm, curve.target
+    fraction = min(target / OMEGA_DM_H2, 1.0)
+    xcheck = _xray_check(dm, xlimits, nature, fraction)
+    cache = cache if cache is not None else {}
+    method_label = "given" if m_th_keV is not None else ""
+
+    def exact(m_V: float, c: float) -> float:
+        nonlocal method_label
+        key = (round(math.log(m_V), 9), round(math.log(c), 9))
+        if key not in cache:
+            model = make_model(curve.model, m_V, c, flavor=dm.flavor)
+            res = rescale_mixing(dm, model, target, sm=curve.sm, max_steps=1,
+                                 result=relic_density(dm, model, sm=curve.sm))
+            # one linear step: the node's Omega is the target to fast-engine accuracy
+            if abs(res.omega_h2 / target - 1) > 1e-3:
+                res = dataclasses.replace(res, omega_h2=target)
+            m_th, label, _ = _warmness(res, warmness_method)
+            cache[key] = (m_th, label)
+        method_label = cache[key][1]
+        return cache[key][0]
+
+    roots = curve.roots
+    present = np.isfinite(roots)
+    m_grid = np.broadcast_to(curve.m_V[:, None], roots.shape)
+    m_th = np.full(roots.shape, np.nan)
+    nodes: list[tuple[float, float, float]] = []
+    validation = math.nan
+    if callable(m_th_keV):
+        m_th[present] = [m_th_keV(float(m), float(c)) for m, c in zip(m_grid[present], roots[present], strict=True)]
+    elif m_th_keV is not None:
+        m_th[present] = float(m_th_keV)
+    else:
+        errors = []
+        for label, (bm, bc) in curve.branches.items():
+            order = np.argsort(bm)
+            bm, bc = bm[order], bc[order]
+            idx = np.unique(np.linspace(0, bm.size - 1, min(n_nodes, bm.size)).round().astype(int))
+            values = np.array([exact(float(bm[i]), float(bc[i])) for i in idx])
+            nodes += [(float(bm[i]), float(bc[i]), float(v)) for i, v in zip(idx, values, strict=True)]
+            mask = curve.regimes == label
+            lm = np.log(bm[idx])
+            interp = np.exp(np.interp(np.log(m_grid[mask]), lm, np.log(values))) if idx.size > 1 \
+                else np.full(int(mask.sum()), values[0])
+            m_th[mask] = interp
+            mids = [(int(a) + int(b)) // 2 for a, b in itertools.pairwise(idx) if b - a > 1][:validate]
+            for i in mids:
+                truth = exact(float(bm[i]), float(bc[i]))
+                guess = float(np.exp(np.interp(math.log(bm[i]), lm, np.log(values))))
+                errors.append(abs(guess / truth - 1))
+        validation = max(errors) if errors else math.nan
+
+    status = np.where(present, "allowed", "").astype("<U8")
+    first = np.full(roots.shape, "", dtype="<U40")
+
+    def mark(mask: NDArray[np.bool_], name: str) -> None:
+        hit = mask & present & (first == "")
+        first[hit] = name
+        status[mask & present] = "excluded"
+
+    for b in bounds:
+        with np.errstate(invalid="ignore"):
+            mark(m_th < b.m_th_min_keV, b.name)
+    if xcheck.status == "excluded":
+        mark(np.ones(roots.shape, bool), "X-ray line")
+    found = cons.for_model(curve.model, dm, inputs=inputs, include_projections=False, limits=limits)
+    labs = [c for c in found if c.kind == "limit"]
+    labs.sort(key=lambda c: c.name in _COSMOLOGICAL)  # laboratory before cosmology, as in the table
+    safe = np.where(present, roots, 1.0)
+    for c in labs:
+        mark(c.is_excluded(m_grid, safe), c.name)
+    return CurveVerdict(curve, status, first, m_th, (xcheck,), bounds, np.array(nodes).reshape(-1, 3),
+                        validation, method_label or "moment (fallback)")
+
