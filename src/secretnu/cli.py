@@ -383,6 +383,52 @@ def constraints_cmd(m4: float, sin2_2theta: float, flavor: str, model_name: str,
         click.echo(f"  {row['name'][:34]:34s} {row['kind'][:5]:5s} " + " ".join(f"{c:>15s}" for c in cells))
 
 
+_XRAY = click.option("--xray", multiple=True,
+                     help="X-ray limits: a sterile CSV (m4_keV,sin2_2theta), an AxionLimits g_a-gamma file, a folder "
+                          "of them, or 'auto' (fetched sets). Repeatable.")
+_STRUCTURE = click.option("--structure", default="all", show_default=True,
+                          help="Structure-formation bounds, comma-separated: lyman-alpha, mw-satellites, lensing, "
+                               "combined, or all.")
+_NATURE = click.option("--nature", type=click.Choice(["majorana", "dirac"]), default="majorana", show_default=True,
+                       help="nu4 nature for the X-ray rate (Dirac: half the Majorana rate).")
+
+
+@cli.command()
+@_dm_options
+@_model_options
+@_SM
+@click.option("--omega", type=float, default=None,
+              help="Rescale sin^2 2theta so that Omega h^2 equals this (e.g. 0.12) before testing.")
+@_STRUCTURE
+@_XRAY
+@_NATURE
+@_LIMITS
+@_INPUTS
+@click.option("--warmness", "warmness_method", type=click.Choice(["auto", "class", "moment"]), default="auto",
+              show_default=True, help="How m_th is computed: CLASS fit when classy is installed, or the moment estimate.")
+@click.option("--m-th", "m_th", type=float, default=None, help="Use this thermal-equivalent mass [keV] instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+def check(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_V: float | None,
+          coupling: float | None, width: str | None, counting: str | None, sm: str, omega: float | None,
+          structure: str, xray: tuple[str, ...], nature: str, limits: tuple[str, ...], inputs: str,
+          warmness_method: str, m_th: float | None, as_json: bool) -> None:
+    """Is this point alive? Relic, structure formation, X-ray, laboratory and BBN in one table."""
+    from .sterile import SterileNeutrino
+    from .verdict import verdict
+
+    dm = SterileNeutrino(m4, sin2_2theta, flavor)
+    model = _build_model(model_name, m_V, coupling, width, flavor, counting)
+    start = time.perf_counter()
+    result = verdict(dm, model, omega=omega, sm=sm, structure=structure, xray=xray, limits=limits, inputs=inputs,
+                     nature=nature, m_th_keV=m_th, warmness_method=warmness_method)
+    elapsed = time.perf_counter() - start
+    if as_json:
+        click.echo(json.dumps({**result.to_dict(), "seconds": elapsed}))
+        return
+    click.echo(result.table())
+    click.echo(f"({elapsed:.2f} s)")
+
+
 @cli.command()
 @_dm_options
 @_model_options

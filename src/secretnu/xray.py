@@ -146,7 +146,7 @@ class XrayLimit:
         """Largest allowed sin^2(2 theta) at m4 [GeV] (log-log interpolation); NaN outside the curve."""
         m = np.atleast_1d(np.asarray(m4, dtype=float))
         out = np.exp(np.interp(np.log(m), np.log(self.m4), np.log(self.sin2_2theta)))
-        out[(m < self.m4[0]) | (m > self.m4[-1])] = np.nan
+        out[(m < self.m4[0] * (1 - 1e-9)) | (m > self.m4[-1] * (1 + 1e-9))] = np.nan  # rounding at the ends
         return out
 
     def excludes(self, m4: ArrayLike, sin2_2theta: ArrayLike) -> NDArray[np.bool_]:

@@ -1,0 +1,170 @@
+"""One verdict per point and along relic curves (secretnu.verdict, secretnu check)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from secretnu import InputError, Neutrinophilic, SterileNeutrino, keV
+from secretnu.cli import cli
+from secretnu.constraints import for_model
+from secretnu.production import RelicResult
+from secretnu.scans import RelicCurve, _branches
+from secretnu.spectrum import OMEGA_NU_EV
+from secretnu.structure import WDM_BOUNDS
+from secretnu.verdict import OMEGA_DM_H2, curve_verdict, verdict
+from secretnu.xray import XrayLimit, effective_sin2_2theta
+
+
+def thermal_result(m_keV: float, omega: float = 0.12, sin2: float = 1e-10) -> RelicResult:
+    """A thermal Fermi-Dirac relic (2 states) of mass m with Omega h^2 = omega: temperature
+    T_w/T_nu = (omega * 93.14 eV / m)^(1/3), f(q) = 1/(exp(q T_nu/T_w) + 1)."""
+    tau = (omega * OMEGA_NU_EV / (m_keV * 1e3)) ** (1 / 3)
+    q = np.geomspace(1e-3, 60, 800) * tau
+    f = 1 / (np.exp(q / tau) + 1)
+    empty = np.empty(0)
+    return RelicResult(omega_h2=omega, relic_yield=1.0, z=empty, T=empty, dY_dlnz=empty, T_peak=1.0, q=q, f4=f,
+                       mean_q=3.15 * tau, dm=SterileNeutrino(m_keV * keV, sin2), states=2)
+
+
+@pytest.mark.parametrize("key", list(WDM_BOUNDS))
+def test_structure_verdict_flips_at_each_bound_on_a_thermal_spectrum(key):
+    bound = WDM_BOUNDS[key].m_th_min_keV
+    for factor, status in ((0.97, "excluded"), (1.03, "allowed")):
+        m = factor * bound
+        v = verdict(thermal_result(m).dm, result=thermal_result(m), structure=[key], warmness_method="moment")
+        row = next(c for c in v.checks if c.category == "structure")
+        assert v.m_th_keV == pytest.approx(m, rel=5e-3)  # the thermal spectrum gives back its mass
+        assert row.status == status, (key, factor, row)
+        assert (v.status == "excluded") == (status == "excluded")
+
+
+def test_injected_thermal_mass_and_half_mode():
+    res = thermal_result(7.1)
+    v = verdict(res.dm, result=res, m_th_keV=2.0)
+    rows = [c for c in v.checks if c.category == "structure"]
+    assert len(rows) == 4 and all(c.status == "excluded" for c in rows)
+    assert "M_hm" in rows[0].note and "given" in rows[0].value
+    assert verdict(res.dm, result=res, m_th_keV=10.0).status == "allowed so far"  # X-ray not tested
+
+
+def test_xray_verdict_flips_at_the_limit_and_follows_nature_and_fraction():
+    limit = XrayLimit("flat", np.array([1.0, 100.0]) * keV, np.array([1e-10, 1e-10]), "test")
+    for sin2, status in ((0.9e-10, "allowed"), (1.1e-10, "excluded")):
+        res = thermal_result(20.0, sin2=sin2)
+        row = next(c for c in verdict(res.dm, result=res, m_th_keV=20, xray=[limit]).checks if c.category == "x-ray")
+        assert row.status == status
+    res = thermal_result(20.0, sin2=1.5e-10)
+    dirac = verdict(res.dm, result=res, m_th_keV=20, xray=[limit], nature="dirac")
+    assert next(c for c in dirac.checks if c.category == "x-ray").status == "allowed"  # half the flux
+    under = thermal_result(20.0, omega=0.06, sin2=1.5e-10)
+    row = next(c for c in verdict(under.dm, result=under, m_th_keV=20, xray=[limit]).checks if c.category == "x-ray")
+    assert row.status == "allowed"  # nu4 is half of the dark matter: half the flux
+    assert effective_sin2_2theta(1.5e-10, "majorana", 0.5) == pytest.approx(0.75e-10)
+    far = thermal_result(500.0, sin2=1e-5)
+    row = next(c for c in verdict(far.dm, result=far, m_th_keV=20, xray=[limit]).checks if c.category == "x-ray")
+    assert row.status == "not tested" and "covers" in row.note
+
+
+def test_relic_row_flags_overclosure():
+    over = thermal_result(20.0, omega=0.2)
+    v = verdict(over.dm, result=over, m_th_keV=20)
+    assert v.checks[0].category == "relic" and v.checks[0].status == "excluded"
+    assert verdict(over.dm, result=thermal_result(20.0, omega=OMEGA_DM_H2), m_th_keV=20).checks[0].status == "allowed"
+
+
+def test_laboratory_verdict_flips_at_a_computed_bound():
+    m_V = 0.03
+    kaon = next(c for c in for_model("neutrinophilic") if c.name.startswith("K "))
+    edge = float(kaon.excluded([m_V]).lower[0])
+    res = thermal_result(7.1)
+    for factor, status in ((0.9, "allowed"), (1.1, "excluded")):
+        model = Neutrinophilic(m_V, factor * edge)
+        v = verdict(res.dm, model, result=res, m_th_keV=20, regime="C")
+        row = next(c for c in v.checks if c.test == kaon.name)
+        assert row.status == status
+    lifetime = next(c for c in v.checks if c.test == "nu4 lifetime")
+    assert lifetime.category == "cosmology" and "tau(nu4 -> 3 nu)" in lifetime.note
+
+
+def test_bad_inputs():
+    res = thermal_result(7.1)
+    with pytest.raises(InputError, match="unknown structure-formation bound"):
+        verdict(res.dm, result=res, structure=["nope"])
+    with pytest.raises(InputError, match="nature"):
+        verdict(res.dm, result=res, nature="weyl")
+    with pytest.raises(InputError, match="does not exist"):
+        verdict(res.dm, result=res, xray=["/nonexistent/xray.csv"])
+    with pytest.raises(InputError, match="SterileNeutrino"):
+        verdict("7.1keV")
+
+
+def _curve():
+    dm = SterileNeutrino(7.1 * keV, 7e-11)
+    m_V = np.geomspace(1e-2, 0.3, 6)
+    roots = np.full((6, 3), np.nan)
+    roots[:, 0] = 1e-6
+    roots[:, 1] = 1e-2
+    regimes = np.where(np.isfinite(roots), "C", "").astype("<U2")
+    regimes[:, 1] = "B"
+    return RelicCurve(m_V=m_V, roots=roots, regimes=regimes, target=0.12, dm=dm, model="neutrinophilic",
+                      branches=_branches(m_V, roots, regimes))
+
+
+def test_curve_verdict_colours_each_point_by_its_first_exclusion():
+    curve = _curve()
+    # m_th grows with m_V: below 5.7 keV at the lightest masses only
+    cv = curve_verdict(curve, structure=["lyman-alpha"], m_th_keV=lambda m, c: 50 * m ** 0.5)
+    assert cv.status.shape == curve.roots.shape
+    small = curve.m_V < (5.7 / 50) ** 2
+    assert np.all(cv.excluded_by[small, 0] == "Lyman-alpha forest")
+    assert np.all(cv.status[~small, 0] == "allowed")
+    # g = 1e-2 is above the meson bounds at these masses: the laboratory excludes the upper root
+    assert np.all(cv.status[:, 1] == "excluded")
+    assert not np.any(cv.excluded_by[~small, 1] == "")
+    assert np.all(cv.status[:, 2] == "")
+    counts = cv.fractions()
+    assert sum(counts.values()) == 12 and counts.get("allowed") == int((~small).sum())
+    assert "survive" in cv.summary()
+    xr = XrayLimit("low", np.array([1.0, 100.0]) * keV, np.array([1e-12, 1e-12]))
+    assert np.all(curve_verdict(curve, xray=[xr], m_th_keV=20.0).status[:, :2] == "excluded")
+
+
+def test_relic_curve_method():
+    curve = _curve()
+    assert curve.verdict(m_th_keV=20.0).status.shape == curve.roots.shape
+
+
+def test_check_cli_bad_inputs(tmp_path):
+    runner = CliRunner()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("mass,mix\n1,2\n")
+    base = ["check", "--model", "neutrinophilic", "--mV", "30MeV", "--coupling", "4.8e-6", "--m4", "7.1keV"]
+    for extra, match in ((["--structure", "bogus"], "unknown structure-formation bound"),
+                         (["--xray", str(bad)], "header")):
+        out = runner.invoke(cli, [*base, *extra])
+        assert out.exit_code == 2, out.output
+        assert match in out.output and "Traceback" not in out.output
+
+
+def test_check_cli_benchmark_c(tmp_path):
+    """Done-when command (with an injected m_th so it needs no CLASS): table, verdict, JSON."""
+    limit = tmp_path / "line.csv"
+    limit.write_text("# name: toy line limit\nm4_keV,sin2_2theta\n5,1e-11\n10,1e-11\n")
+    runner = CliRunner()
+    args = ["check", "--model", "neutrinophilic", "--mV", "30MeV", "--coupling", "4.8e-6", "--m4", "7.1keV",
+            "--sin2-2theta", "7e-11", "--omega", "0.12", "--m-th", "2.0", "--xray", str(limit)]
+    out = runner.invoke(cli, args)
+    assert out.exit_code == 0, out.output
+    assert "verdict: EXCLUDED by Lyman-alpha forest" in out.output and "X-ray line" in out.output
+    data = json.loads(runner.invoke(cli, [*args, "--json"]).output)
+    assert data["omega_h2"] == pytest.approx(0.12, rel=2e-3)
+    # Omega is linear in the mixing: the input 7e-11 gives 0.0879, so 0.12 needs 7e-11 * 0.12 / 0.0879
+    assert data["sin2_2theta"] == pytest.approx(7e-11 * 0.12 / 0.0879, rel=5e-3)
+    xray = next(c for c in data["checks"] if c["category"] == "x-ray")
+    assert xray["status"] == "excluded"
+    assert math.isfinite(data["m_th_keV"])
