@@ -49,7 +49,11 @@ def test_injected_thermal_mass_and_half_mode():
     rows = [c for c in v.checks if c.category == "structure"]
     assert len(rows) == 4 and all(c.status == "excluded" for c in rows)
     assert "M_hm" in rows[0].note and "given" in rows[0].value
-    assert verdict(res.dm, result=res, m_th_keV=10.0).status == "allowed so far"  # X-ray not tested
+    allowed = verdict(res.dm, result=res, m_th_keV=10.0)
+    assert allowed.status == "allowed so far"  # X-ray not tested
+    table = allowed.table()
+    assert "verdict: ALLOWED by every test run; not tested: X-ray line" in table
+    assert table.count("\n") == 2 + 1 + 6  # header, rule, relic, 4 structure, X-ray, verdict
 
 
 def test_xray_verdict_flips_at_the_limit_and_follows_nature_and_fraction():
@@ -158,13 +162,24 @@ def test_check_cli_benchmark_c(tmp_path):
     runner = CliRunner()
     args = ["check", "--model", "neutrinophilic", "--mV", "30MeV", "--coupling", "4.8e-6", "--m4", "7.1keV",
             "--sin2-2theta", "7e-11", "--omega", "0.12", "--m-th", "2.0", "--xray", str(limit)]
-    out = runner.invoke(cli, args)
+    out = runner.invoke(cli, [*args, "--json"])
     assert out.exit_code == 0, out.output
-    assert "verdict: EXCLUDED by Lyman-alpha forest" in out.output and "X-ray line" in out.output
-    data = json.loads(runner.invoke(cli, [*args, "--json"]).output)
+    data = json.loads(out.output)
+    assert data["summary"].startswith("EXCLUDED by Lyman-alpha forest")
     assert data["omega_h2"] == pytest.approx(0.12, rel=2e-3)
     # Omega is linear in the mixing: the input 7e-11 gives 0.0879, so 0.12 needs 7e-11 * 0.12 / 0.0879
     assert data["sin2_2theta"] == pytest.approx(7e-11 * 0.12 / 0.0879, rel=5e-3)
     xray = next(c for c in data["checks"] if c["category"] == "x-ray")
     assert xray["status"] == "excluded"
     assert math.isfinite(data["m_th_keV"])
+
+
+@pytest.mark.slow
+def test_linear_rescaling_matches_the_exact_path_at_benchmark_c():
+    from secretnu.verdict import rescale_mixing
+
+    dm, model = SterileNeutrino(7.1 * keV, 7e-11), Neutrinophilic(0.03, 4.8e-6)
+    linear = rescale_mixing(dm, model, 0.12)
+    exact = rescale_mixing(dm, model, 0.12, exact=True)
+    assert linear.dm.sin2_2theta == pytest.approx(exact.dm.sin2_2theta, rel=1e-3)
+    np.testing.assert_allclose(linear.f4, exact.f4, rtol=1e-3, atol=1e-3 * exact.f4.max())

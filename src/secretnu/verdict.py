@@ -3,8 +3,8 @@
 Tests, in the order they are reported (the first one that excludes names the exclusion):
 
 1. relic: Omega h^2 against the dark-matter density (Planck 2018: 0.120), or, with ``omega=``,
-   the mixing that gives it (Omega is linear in sin^2 2theta at these mixings; the exact path is
-   re-run at the rescaled mixing, so the table is exact) and the production regime;
+   the mixing that gives it (Omega and f4 are linear in sin^2 2theta at these mixings:
+   :func:`rescale_mixing`) and the production regime;
 2. structure formation: the thermal-equivalent mass m_th of the nu4 spectrum
    (:func:`secretnu.spectrum.warmness`: CLASS fit, or the labelled moment fallback) against the
    shipped thermal-WDM bounds of :mod:`secretnu.structure`, with the half-mode mass;
@@ -131,24 +131,35 @@ class Verdict:
 
 
 def rescale_mixing(dm: SterileNeutrino, model: Any, target: float, *, sm: str = "paper",
-                   result: Any = None, max_steps: int = 3, rtol: float = 1e-3) -> Any:
-    """The RelicResult at the mixing where Omega h^2 = target, found by linear steps in sin^2 2theta
-    (Omega is proportional to it unless a resonance saturates), each checked on the exact path.
-    Raises InputError when the target needs sin^2 2theta > 1."""
+                   result: Any = None, exact: bool = False, rtol: float = 1e-3) -> Any:
+    """The RelicResult at the mixing where Omega h^2 = target.
+
+    At these mixings the production rate is proportional to sin^2 2theta (Eq. 2.5: D^2 sin^2 2theta
+    in the denominator is negligible next to (Gamma/2)^2 + detuning^2, and cos 2theta = 1), so Omega,
+    the yield, its history and f4 are scaled by target/Omega at once. ``exact=True`` re-runs the
+    exact path at the new mixing (and repeats the step until within ``rtol``). Raises InputError
+    when the target needs sin^2 2theta > 1.
+    """
     from .production import relic_density
 
     if not (target > 0 and math.isfinite(target)):
         raise InputError(f"target Omega h^2 must be a positive number, got {target!r}")
     result = result if result is not None else relic_density(dm, model, sm=sm)
-    for _ in range(max_steps):
+    for _ in range(3):
         if result.omega_h2 <= 0 or not math.isfinite(result.omega_h2):
             raise InputError(f"Omega h^2 = {result.omega_h2:g} at {result.dm}: cannot rescale the mixing")
         if abs(result.omega_h2 / target - 1) < rtol:
             break
-        mixing = result.dm.sin2_2theta * target / result.omega_h2
+        k = target / result.omega_h2
+        mixing = result.dm.sin2_2theta * k
         if mixing > 1:
             raise InputError(f"Omega h^2 = {target:g} needs sin^2 2theta = {mixing:.3g} > 1 at {result.dm}")
-        result = relic_density(dataclasses.replace(result.dm, sin2_2theta=mixing), model, sm=sm)
+        new_dm = dataclasses.replace(result.dm, sin2_2theta=mixing)
+        if exact:
+            result = relic_density(new_dm, model, sm=sm)
+            continue
+        return dataclasses.replace(result, dm=new_dm, omega_h2=target, relic_yield=result.relic_yield * k,
+                                   dY_dlnz=result.dY_dlnz * k, f4=result.f4 * k)
     return result
 
 
@@ -381,11 +392,8 @@ def curve_verdict(curve: Any, *, structure: Iterable[str] | str | None = None,
         key = (round(math.log(m_V), 9), round(math.log(c), 9))
         if key not in cache:
             model = make_model(curve.model, m_V, c, flavor=dm.flavor)
-            res = rescale_mixing(dm, model, target, sm=curve.sm, max_steps=1,
-                                 result=relic_density(dm, model, sm=curve.sm))
-            # one linear step: the node's Omega is the target to fast-engine accuracy
-            if abs(res.omega_h2 / target - 1) > 1e-3:
-                res = dataclasses.replace(res, omega_h2=target)
+            # the node's Omega is the target to fast-engine accuracy; rescaling removes the rest
+            res = rescale_mixing(dm, model, target, sm=curve.sm, result=relic_density(dm, model, sm=curve.sm))
             m_th, label, _ = _warmness(res, warmness_method)
             cache[key] = (m_th, label)
         method_label = cache[key][1]
