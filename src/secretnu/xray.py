@@ -244,16 +244,18 @@ def _read_any(path: Path) -> XrayLimit:
 
 def load_xray_limits(sources: Iterable[str | Path] = ()) -> list[XrayLimit]:
     """X-ray limits from files and folders: ``*.csv`` in the sterile-neutrino format, anything else
-    (``*.txt``, ``*.dat``) as AxionLimits g_a-gamma files. A folder contributes every such file;
-    ``"auto"`` means the fetched X-ray sets of :mod:`secretnu.limitdata` (none when not fetched)."""
+    (``*.txt``, ``*.dat``) as AxionLimits g_a-gamma files. A folder contributes every such file
+    directly inside it (not its subfolders, e.g. ``Projections/``); ``"auto"`` means the fetched
+    X-ray sets of :mod:`secretnu.limitdata`, limits only, each named and cited as in its manifest
+    (nothing when no set is fetched)."""
     out: list[XrayLimit] = []
     for source in sources:
         if str(source) == "auto":
-            out += load_xray_limits(_fetched_sets())
+            out += _fetched_limits()
             continue
         path = Path(source)
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".txt", ".dat"))
+            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".txt", ".dat"))
             out += [_read_any(p) for p in files]
         elif path.is_file():
             out.append(_read_any(path))
@@ -262,15 +264,28 @@ def load_xray_limits(sources: Iterable[str | Path] = ()) -> list[XrayLimit]:
     return out
 
 
-def _fetched_sets() -> list[Path]:
-    """Folders of fetched X-ray sets (limit-data issue), or nothing when that module or data is absent."""
+def _fetched_limits() -> list[XrayLimit]:
+    """The limits of every fetched X-ray set of the limit-data manifest (none if absent or not fetched)."""
     try:
         from . import limitdata  # type: ignore[attr-defined]
     except ImportError:
         return []
-    names = [n for n in getattr(limitdata, "LIMIT_SETS", {}) if str(n).lower().startswith("xray")]
-    paths = [limitdata.set_path(n) for n in names]
-    return [Path(p) for p in paths if p is not None]
+    out: list[XrayLimit] = []
+    for name, limit_set in getattr(limitdata, "LIMIT_SETS", {}).items():
+        if getattr(limit_set, "kind", "") != "xray":
+            continue
+        root = limitdata.set_path(name)
+        if root is None:
+            continue
+        for f in limit_set.files:
+            if getattr(f, "kind", "limit") not in ("", "limit"):
+                continue  # projections are not limits
+            path = Path(root) / f.path
+            reader = read_xray_csv if path.suffix.lower() == ".csv" else read_axionlimits
+            lim = reader(path) if reader is read_xray_csv else read_axionlimits(
+                path, name=f.label or None, citation=f.citation or limit_set.citation)
+            out.append(lim)
+    return out
 
 
 def strongest(limits: Sequence[XrayLimit], m4: float) -> tuple[XrayLimit | None, float]:
