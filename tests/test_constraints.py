@@ -191,7 +191,7 @@ def test_csv_limits_round_trip_and_errors(tmp_path):
     with pytest.raises(InputError, match="header"):
         constraints.read_csv_limit(bad)
     bad.write_text("m_V_GeV,lower\n1,abc\n2,3\n")
-    with pytest.raises(InputError, match="row 2"):
+    with pytest.raises(InputError, match="line 2"):
         constraints.read_csv_limit(bad)
     with pytest.raises(InputError, match="does not exist"):
         constraints.load_limits("b-l", [tmp_path / "nowhere"])

@@ -16,7 +16,7 @@ decoupling; our q is defined with the instantaneous (4/11)^(1/3), so use 0.71377
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,7 @@ import numpy as np
 from .errors import InputError
 from .production import RelicResult
 
-__all__ = ["Warmness", "warmness", "write_class_psd", "T_NCDM_OVER_T_CMB", "OMEGA_NU_EV"]
+__all__ = ["Warmness", "warmness", "write_class_psd", "rescale_to_omega", "T_NCDM_OVER_T_CMB", "OMEGA_NU_EV"]
 
 #: T_nu / T_gamma after e+e- annihilation, (4/11)^(1/3).
 T_NCDM_OVER_T_CMB = (4.0 / 11.0) ** (1.0 / 3.0)
@@ -53,6 +53,32 @@ def _spectrum(result: RelicResult) -> tuple[np.ndarray, np.ndarray]:
     if result.q.size < 2:
         raise InputError("this result has no spectrum: compute it with relic_density(..., spectrum=True)")
     return result.q, result.f4
+
+
+def rescale_to_omega(result: RelicResult, target_omega_h2: float) -> RelicResult:
+    """The same relic with sin^2(2 theta) rescaled so that Omega h^2 equals ``target_omega_h2`` exactly.
+
+    For the small mixings of interest the conversion rate is linear in sin^2(2 theta) (the
+    Delta^2 sin^2 2theta term in the denominator of the effective mixing, Eq. 3.13, is negligible
+    against the damping and detuning terms), so Omega h^2, the yield, dY/dln z and f4(q) all scale by
+    the same factor and the spectral shape is unchanged. ``tests/test_spectrum.py`` checks this against
+    a fresh :func:`~secretnu.production.relic_density` at the rescaled mixing.
+    """
+    try:
+        target = float(target_omega_h2)
+    except (TypeError, ValueError):
+        raise InputError(f"target Omega h^2 must be a number, got {target_omega_h2!r}") from None
+    if not math.isfinite(target) or target <= 0:
+        raise InputError(f"target Omega h^2 must be positive and finite, got {target_omega_h2!r}")
+    if not (result.omega_h2 > 0 and math.isfinite(result.omega_h2)):
+        raise InputError(f"cannot rescale a relic with Omega h^2 = {result.omega_h2!r}")
+    factor = target / result.omega_h2
+    mix = result.dm.sin2_2theta * factor
+    if mix > 1:
+        raise InputError(f"Omega h^2 = {target:g} needs sin^2(2 theta) = {mix:.3g} > 1: not reachable at this mass and model")
+    return replace(result, omega_h2=target, relic_yield=result.relic_yield * factor,
+                   dY_dlnz=result.dY_dlnz * factor, f4=result.f4 * factor,
+                   dm=replace(result.dm, sin2_2theta=mix))
 
 
 def warmness(result: RelicResult) -> Warmness:
