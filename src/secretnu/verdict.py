@@ -37,7 +37,7 @@ from .sterile import SterileNeutrino
 from .structure import WdmBound, half_mode, select_bounds
 from .units import format_energy
 
-__all__ = ["Check", "Verdict", "verdict", "CurveVerdict", "curve_verdict", "STATUSES", "OMEGA_DM_H2",
+__all__ = ["Check", "Verdict", "verdict", "CurveVerdict", "curve_verdict", "STATUSES", "OMEGA_DM_H2", "DMPlane", "dm_plane",
            "rescale_mixing", "CATEGORIES"]
 
 #: Planck 2018 cold-dark-matter density, Omega_c h^2 = 0.120 +- 0.001 (arXiv:1807.06209).
@@ -451,3 +451,141 @@ def curve_verdict(curve: Any, *, structure: Iterable[str] | str | None = None,
     return CurveVerdict(curve, status, first, m_th, (xcheck,), bounds, np.array(nodes).reshape(-1, 3),
                         validation, method_label or "moment (fallback)")
 
+
+
+# ---------------------------------------------------------------------------- the (m4, sin^2 2theta) plane
+
+
+@dataclass(frozen=True)
+class DMPlane:
+    """The (m4, sin^2 2theta) plane for a fixed mediator (:func:`dm_plane`).
+
+    m4 [GeV]; sin2_model, sin2_dw: the mixing with Omega h^2 = target with the mediator and for pure
+    Dodelson-Widrow; m_th_keV: thermal-equivalent mass along the model line (interpolated between
+    the exact ``nodes``); status, excluded_by: per m4, as in :class:`CurveVerdict`; structure_edges:
+    per bound, the m4 [GeV] below which the model line is too warm (NaN: nowhere); lab: the
+    laboratory and BBN tests of the mediator (the same for every m4 but the nu4 lifetime).
+    """
+
+    m4: NDArray[np.float64]
+    sin2_model: NDArray[np.float64]
+    sin2_dw: NDArray[np.float64]
+    m_th_keV: NDArray[np.float64]
+    status: NDArray[np.str_]
+    excluded_by: NDArray[np.str_]
+    structure_edges: dict[str, float]
+    xray: tuple[X.XrayLimit, ...]
+    lab: tuple[Check, ...]
+    model_label: str
+    target: float
+    nodes: NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 2)))
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        return [{"m4_keV": m * 1e6, "sin2_2theta_model": s, "sin2_2theta_dw": d, "m_th_keV": t, "status": st,
+                 "excluded_by": ex}
+                for m, s, d, t, st, ex in zip(self.m4, self.sin2_model, self.sin2_dw, self.m_th_keV, self.status,
+                                              self.excluded_by, strict=True)]
+
+
+def _engine_omega(dm: SterileNeutrino, model_name: str, m_V: float, coupling: float, sm: str) -> float:
+    from .engine import FastGrid, column_omega, fast_window
+    from .tables import kernel_tables
+
+    grid = FastGrid.build(dm, fast_window(m_V), sm=sm)
+    omega, _ = column_omega(dm, m_V, np.array([coupling]), model=model_name, grid=grid, tables=kernel_tables())
+    return float(omega[0])
+
+
+def _mixing_for_target(m4: float, flavor: str, model_name: str, m_V: float, coupling: float, target: float,
+                       sm: str, reference: float) -> float:
+    """sin^2 2theta with Omega h^2 = target at m4 (fast engine; two linear steps, Omega ~ sin^2 2theta)."""
+    mixing = reference
+    for _ in range(2):
+        omega = _engine_omega(SterileNeutrino(m4, mixing, flavor), model_name, m_V, coupling, sm)
+        if not (omega > 0 and math.isfinite(omega)):
+            return math.nan
+        mixing *= target / omega
+        if mixing > 1:
+            return math.nan
+    return mixing
+
+
+#: A coupling small enough that V changes nothing: the fast engine then gives pure Dodelson-Widrow.
+_DW_COUPLING = 1e-12
+
+
+def dm_plane(model: Any, m4: Sequence[float] | NDArray[np.float64], *, target: float = 0.12, flavor: str = "mu",
+             sm: str = "paper", structure: Iterable[str] | str | None = None,
+             xray: Iterable[str | Path | X.XrayLimit] | None = None, limits: Iterable[str | Path] | None = None,
+             inputs: str = "current", nature: str = "majorana",
+             m_th_keV: float | Callable[[float], float] | None = None, warmness_method: str = "auto",
+             n_nodes: int = 6, reference_sin2: float = 1e-10) -> DMPlane:
+    """The standard sterile-neutrino plane for a fixed mediator ``model`` (an instance: m_V and coupling fixed).
+
+    For each m4 [GeV] the mixing with Omega h^2 = target is found on the fast engine, with the
+    mediator and for pure Dodelson-Widrow (the same engine with the coupling at 1e-12). m_th along
+    the model line comes from exact spectra at ``n_nodes`` masses (or ``m_th_keV``: a number or a
+    function of m4 [GeV]), interpolated in (ln m4, ln m_th). Each point of the model line is then
+    tested like :func:`curve_verdict`: structure formation, X-ray, laboratory and BBN.
+    """
+    from . import constraints as cons
+    from .production import relic_density
+
+    if model is None or not hasattr(model, "m_V"):
+        raise InputError("dm_plane needs a model instance with its m_V and coupling (e.g. Neutrinophilic(0.03, 4.8e-6))")
+    masses = np.atleast_1d(np.asarray(m4, dtype=float))
+    if masses.ndim != 1 or masses.size < 2 or np.any(~np.isfinite(masses)) or np.any(masses <= 0):
+        raise InputError("m4 must be at least two positive masses [GeV]")
+    masses = np.sort(masses)
+    bounds = select_bounds(structure)
+    xlimits = _xray_limits(xray)
+    X._nature_factor(nature)
+    name, m_V, g = model.name, float(model.m_V), float(model.coupling)
+    line = np.array([_mixing_for_target(m, flavor, name, m_V, g, target, sm, reference_sin2) for m in masses])
+    dw = np.array([_mixing_for_target(m, flavor, name, m_V, _DW_COUPLING, target, sm, 1e-9) for m in masses])
+
+    ok = np.isfinite(line)
+    m_th = np.full(masses.size, np.nan)
+    nodes: list[tuple[float, float]] = []
+    if callable(m_th_keV):
+        m_th[ok] = [m_th_keV(float(m)) for m in masses[ok]]
+    elif m_th_keV is not None:
+        m_th[ok] = float(m_th_keV)
+    elif ok.any():
+        idx = np.unique(np.linspace(0, ok.sum() - 1, min(n_nodes, int(ok.sum()))).round().astype(int))
+        good_m, good_s = masses[ok], line[ok]
+        for i in idx:
+            dm = SterileNeutrino(float(good_m[i]), float(good_s[i]), flavor)
+            res = rescale_mixing(dm, model, target, sm=sm, result=relic_density(dm, model, sm=sm))
+            nodes.append((float(good_m[i]), _warmness(res, warmness_method)[0]))
+        nm = np.array(nodes)
+        m_th[ok] = np.exp(np.interp(np.log(good_m), np.log(nm[:, 0]), np.log(nm[:, 1]))) if len(nodes) > 1 \
+            else nm[0, 1]
+
+    status = np.where(ok, "allowed", "").astype("<U8")
+    first = np.full(masses.size, "", dtype="<U40")
+
+    def mark(mask: NDArray[np.bool_], label: str) -> None:
+        first[mask & ok & (first == "")] = label
+        status[mask & ok] = "excluded"
+
+    edges = {}
+    for b in bounds:
+        with np.errstate(invalid="ignore"):
+            too_warm = m_th < b.m_th_min_keV
+        mark(too_warm, b.name)
+        edges[b.key] = float(masses[too_warm].max()) if too_warm.any() else math.nan
+    fraction = min(target / OMEGA_DM_H2, 1.0)
+    for i in np.nonzero(ok)[0]:
+        dm = SterileNeutrino(float(masses[i]), float(line[i]), flavor)
+        if _xray_check(dm, xlimits, nature, fraction).status == "excluded":
+            mark(np.arange(masses.size) == i, "X-ray line")
+    dm_mid = SterileNeutrino(float(masses[ok][0]) if ok.any() else float(masses[0]),
+                             float(line[ok][0]) if ok.any() else 1e-10, flavor)
+    lab = _lab_checks(dm_mid, model, cons.for_model(name, dm_mid, inputs=inputs, include_projections=False,
+                                                    limits=limits))
+    for check in lab:
+        if check.status == "excluded":
+            mark(np.ones(masses.size, bool), check.test)
+    return DMPlane(masses, line, dw, m_th, status, first, edges, tuple(xlimits), tuple(lab), str(model),
+                   float(target), np.array(nodes).reshape(-1, 2))
