@@ -183,3 +183,65 @@ def test_linear_rescaling_matches_the_exact_path_at_benchmark_c():
     exact = rescale_mixing(dm, model, 0.12, exact=True)
     assert linear.dm.sin2_2theta == pytest.approx(exact.dm.sin2_2theta, rel=1e-3)
     np.testing.assert_allclose(linear.f4, exact.f4, rtol=1e-3, atol=1e-3 * exact.f4.max())
+
+
+def test_dm_plane_line_has_the_target_abundance_and_flips_where_m_th_crosses():
+    from secretnu import relic_density
+    from secretnu.verdict import dm_plane
+
+    model = Neutrinophilic(0.03, 4.8e-6)
+    m4 = np.geomspace(5, 80, 6) * keV
+    plane = dm_plane(model, m4, structure=["lyman-alpha"], m_th_keV=lambda m: 5.7 * m / (20 * keV))
+    assert np.all(np.isfinite(plane.sin2_model)) and np.all(np.diff(plane.sin2_model) < 0)
+    assert np.all(plane.sin2_dw > 10 * plane.sin2_model)  # the mediator boosts production
+    np.testing.assert_array_equal(plane.status == "excluded", m4 < 20 * keV)
+    assert set(plane.excluded_by[m4 < 20 * keV]) == {"Lyman-alpha forest"}
+    assert plane.structure_edges["lyman-alpha"] == pytest.approx(m4[m4 < 20 * keV].max())
+    # the fast-engine line is Omega h^2 = 0.12 on the exact path too
+    i = 2
+    omega = relic_density(SterileNeutrino(m4[i], plane.sin2_model[i]), model, spectrum=False).omega_h2
+    assert omega == pytest.approx(0.12, rel=0.01)
+    xr = XrayLimit("wall", np.array([1.0, 100.0]) * keV, np.full(2, 1e-30))
+    assert set(dm_plane(model, m4[:2], m_th_keV=50.0, xray=[xr]).excluded_by) == {"X-ray line"}
+    with pytest.raises(InputError, match="model instance"):
+        dm_plane(None, m4)
+
+
+@pytest.mark.slow
+def test_dm_plane_dw_line_is_pure_dodelson_widrow():
+    from secretnu import relic_density
+    from secretnu.verdict import dm_plane
+
+    m4 = np.array([7.1, 20.0]) * keV
+    plane = dm_plane(Neutrinophilic(0.03, 4.8e-6), m4, m_th_keV=10.0)
+    for m, s in zip(m4, plane.sin2_dw, strict=True):
+        assert relic_density(SterileNeutrino(m, s), None, spectrum=False).omega_h2 == pytest.approx(0.12, rel=0.01)
+
+
+def test_viability_and_plane_figures(tmp_path):
+    from secretnu.plotting import plot_dm_plane, plot_viability
+    from secretnu.verdict import dm_plane
+
+    cv = curve_verdict(_curve(), structure=["lyman-alpha"], m_th_keV=lambda m, c: 50 * m ** 0.5)
+    fig = plot_viability([cv, cv], ["a", "b"], for_model("neutrinophilic"), path=tmp_path / "v.png")
+    labels = fig.legends[0].get_texts()
+    assert {t.get_text() for t in labels} >= {"allowed", "excluded: Lyman-alpha forest"}
+    plane = dm_plane(Neutrinophilic(0.03, 4.8e-6), np.geomspace(5, 80, 4) * keV, m_th_keV=6.0)
+    plot_dm_plane(plane, path=tmp_path / "p.png")
+    assert (tmp_path / "v.png").stat().st_size > 10_000 and (tmp_path / "p.png").stat().st_size > 10_000
+
+
+def test_xray_auto_reads_fetched_sets_with_their_labels(tmp_path, monkeypatch):
+    limitdata = pytest.importorskip("secretnu.limitdata")
+    from secretnu.xray import load_xray_limits
+
+    xset = next(s for s in limitdata.LIMIT_SETS.values() if s.kind == "xray")
+    for f in xset.files:
+        path = tmp_path / f.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("# test\n1000 1e-18\n100000 1e-19\n")
+    monkeypatch.setattr(limitdata, "set_path", lambda name, **_: tmp_path if name == xset.name else None)
+    limits = load_xray_limits(["auto"])
+    wanted = [f for f in xset.files if f.kind in ("", "limit")]
+    assert sorted(lim.name for lim in limits) == sorted(f.label or f.path for f in wanted)
+    assert all("projection" not in lim.name.lower() for lim in limits)
