@@ -10,7 +10,7 @@ def test_all_is_pinned():
         "__version__", "SterileNeutrino", "Neutrinophilic", "LmuLtau", "BminusL", "relic_density", "RelicResult", "InputError",
         "diagnose", "Diagnostics", "scan", "relic_curve", "RelicCurve", "constraints",
         "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
-        "GeV", "MeV", "keV", "eV",
+        "GeV", "MeV", "keV", "eV", "verdict",
     ])
     for name in secretnu.__all__:
         assert hasattr(secretnu, name)

@@ -19,6 +19,7 @@ from .production import RelicResult, relic_density
 from .scans import RelicCurve, relic_curve, scan
 from .sterile import SterileNeutrino
 from .units import GeV, MeV, eV, keV
+from .verdict import verdict  # the function; the module stays importable as secretnu.verdict via from-imports
 
 try:
     __version__ = version("secretnu")
@@ -30,5 +31,5 @@ __all__ = [
     "SterileNeutrino", "Neutrinophilic", "LmuLtau", "BminusL", "relic_density", "RelicResult", "InputError",
     "diagnose", "Diagnostics", "scan", "relic_curve", "RelicCurve", "constraints",
     "SaikawaShirai2018", "TabulatedGStar", "ConstantGStar", "hubble", "entropy_density",
-    "GeV", "MeV", "keV", "eV",
+    "GeV", "MeV", "keV", "eV", "verdict",
 ]
