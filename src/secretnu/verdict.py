@@ -226,7 +226,7 @@ def _lab_checks(dm: SterileNeutrino, model: Any, constraints: Sequence[Any]) -> 
         if c.name == "nu4 lifetime":
             from .constraints.cosmological import nu4_decay_width
 
-            width = float(nu4_decay_width(dm, m_V, g, model.name))
+            width = float(nu4_decay_width(dm, np.array([m_V]), g, model.name)[0])
             note = f"tau(nu4 -> 3 nu) = {HBAR_GEV_S / width:.3g} s" if width > 0 else ""
         out.append(Check(c.name, category, f"g = {g:.3g}", bound, c.citation,
                          "excluded" if lower <= g <= upper else "allowed", note))

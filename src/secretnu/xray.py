@@ -267,7 +267,7 @@ def load_xray_limits(sources: Iterable[str | Path] = ()) -> list[XrayLimit]:
 def _fetched_limits() -> list[XrayLimit]:
     """The limits of every fetched X-ray set of the limit-data manifest (none if absent or not fetched)."""
     try:
-        from . import limitdata  # type: ignore[attr-defined]
+        from . import limitdata
     except ImportError:
         return []
     out: list[XrayLimit] = []
