@@ -245,3 +245,18 @@ def test_xray_auto_reads_fetched_sets_with_their_labels(tmp_path, monkeypatch):
     wanted = [f for f in xset.files if f.kind in ("", "limit")]
     assert sorted(lim.name for lim in limits) == sorted(f.label or f.path for f in wanted)
     assert all("projection" not in lim.name.lower() for lim in limits)
+
+
+@pytest.mark.slow
+def test_reproduce_verdict_writes_the_viability_figure(tmp_path):
+    from secretnu.config import builtin_configs
+    from secretnu.reproduce import run_verdict
+
+    cfg = next(c for c in builtin_configs() if c.figure == "fig6")
+    files = run_verdict(cfg, tmp_path, quick=True, xray=(), m_th_keV=3.0)
+    assert sorted(p.name for p in files) == ["fig6_verdict.csv", "fig6_verdict.pdf", "fig6_verdict.png"]
+    rows = (tmp_path / "fig6_verdict.csv").read_text().splitlines()
+    assert rows[0].startswith("sterile,m_V_GeV") and len(rows) > 10
+    assert all(r.endswith(",excluded,Lyman-alpha forest") for r in rows[1:])  # m_th = 3 keV everywhere
+    omega = next(c for c in builtin_configs() if c.kind == "omega-plane")
+    assert run_verdict(omega, tmp_path) == []

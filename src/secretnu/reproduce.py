@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -101,11 +102,11 @@ def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequen
 
 def run_verdict(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequence[str | Path] = (),
                 xray: Sequence[str | Path] = ("auto",), structure: str | Sequence[str] | None = None,
-                n_nodes: int | None = None, warmness_method: str = "auto") -> list[Path]:
+                n_nodes: int | None = None, warmness_method: str = "auto", **verdict_options: Any) -> list[Path]:
     """Viability figure of a relic-curves configuration: its Omega h^2 = 0.12 curves (one panel per
     sterile neutrino) coloured point by point by the first test that excludes them
-    (:func:`secretnu.verdict.curve_verdict`), written as ``<figure>_verdict.png/.pdf`` with the
-    per-point verdicts in ``<figure>_verdict.csv``."""
+    (:func:`secretnu.verdict.curve_verdict`, which also takes ``verdict_options``), written as
+    ``<figure>_verdict.png/.pdf`` with the per-point verdicts in ``<figure>_verdict.csv``."""
     from . import constraints as cons
     from .plotting import plot_viability, save_figure
     from .scans import relic_curve
@@ -120,7 +121,8 @@ def run_verdict(cfg: FigureConfig, out: Path, quick: bool = False, limits: Seque
         curve = relic_curve(dm, cfg.model, m_V=m_axis, coupling_range=cfg.coupling_range, width=cfg.width,
                             counting=cfg.counting)
         verdicts.append(curve.verdict(structure=structure, xray=xray, limits=limits, inputs="current",
-                                      n_nodes=n_nodes or (2 if quick else 4), warmness_method=warmness_method))
+                                      n_nodes=n_nodes or (2 if quick else 4), warmness_method=warmness_method,
+                                      **verdict_options))
     found = cons.for_model(cfg.model, inputs="current", limits=limits)
     fig = plot_viability(verdicts, [label for _, label in cfg.sterile], found, m_range=cfg.m_V_range,
                          coupling_range=cfg.coupling_range, title=f"{cfg.title}: does anything survive?")

@@ -233,8 +233,9 @@ def read_axionlimits(path: str | Path, name: str | None = None, citation: str | 
     g = np.full(masses.shape, np.inf)
     np.minimum.at(g, inverse, table[:, 1])
     m4 = masses * eV
-    return XrayLimit(name or path.stem, m4, sin2_2theta_from_g(m4, g),
-                     citation or (comments[0] if comments else f"AxionLimits {path.name}"),
+    refs = [c for c in comments if "arxiv" in c.lower() or "doi" in c.lower()]
+    found = "; ".join(dict.fromkeys(([comments[0]] if comments else []) + refs)) or f"AxionLimits {path.name}"
+    return XrayLimit(name or path.stem, m4, sin2_2theta_from_g(m4, g), citation or found,
                      f"{path} (g_a-gamma recast, 2 Gamma_a = Gamma_nu)")
 
 
