@@ -260,3 +260,22 @@ def test_reproduce_verdict_writes_the_viability_figure(tmp_path):
     assert all(r.endswith(",excluded,Lyman-alpha forest") for r in rows[1:])  # m_th = 3 keV everywhere
     omega = next(c for c in builtin_configs() if c.kind == "omega-plane")
     assert run_verdict(omega, tmp_path) == []
+
+
+@pytest.mark.slow
+def test_structure_verdict_with_the_class_fit_on_a_thermal_spectrum():
+    """The CLASS path (issue 14) gives a thermal spectrum back its mass, so the flips sit at the bounds."""
+    import inspect
+
+    from secretnu import spectrum
+
+    if "method" not in inspect.signature(spectrum.warmness).parameters:
+        pytest.skip("this secretnu.spectrum.warmness has no CLASS fit")
+    pytest.importorskip("classy")
+    bound = WDM_BOUNDS["lyman-alpha"].m_th_min_keV
+    for factor, status in ((0.9, "excluded"), (1.1, "allowed")):
+        res = thermal_result(factor * bound)
+        v = verdict(res.dm, result=res, structure=["lyman-alpha"], warmness_method="class")
+        assert v.warmness_method == "class"
+        assert v.m_th_keV == pytest.approx(factor * bound, rel=0.03)
+        assert next(c for c in v.checks if c.category == "structure").status == status
