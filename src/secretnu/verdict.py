@@ -166,11 +166,13 @@ def rescale_mixing(dm: SterileNeutrino, model: Any, target: float, *, sm: str = 
 def _warmness(result: Any, method: str) -> tuple[float, str, float]:
     """(m_th [keV], method label, M_hm [M_sun/h] or NaN) from :func:`secretnu.spectrum.warmness`,
     whichever version of it is installed (the CLASS fit takes ``method=``)."""
+    import inspect
+
     from . import spectrum
 
-    try:
+    if "method" in inspect.signature(spectrum.warmness).parameters:
         warm = spectrum.warmness(result, method=method)  # type: ignore[call-arg]
-    except TypeError:  # the moment-only warmness
+    else:  # the moment-only warmness
         warm = spectrum.warmness(result)
     m_th = getattr(warm, "m_th_keV", None)
     if m_th is None or not math.isfinite(m_th):
@@ -242,8 +244,9 @@ def _relic_check(result: Any, target: float | None, start: Any, tolerance: float
     if target is not None:
         value = f"sin^2 2theta = {result.dm.sin2_2theta:.3g} gives Omega h^2 = {omega:.4g}"
         note = f"input sin^2 2theta = {start.dm.sin2_2theta:.3g} gives {start.omega_h2:.4g}{reg}"
+        status = "excluded" if target > OMEGA_DM_H2 * (1 + tolerance) else "allowed"
         return Check("relic abundance", "relic", value, f"Omega h^2 = {target:g} (rescaled)",
-                     "this code (exact path)", "allowed", note), min(omega / OMEGA_DM_H2, 1.0)
+                     "this code (exact path)", status, note), min(omega / OMEGA_DM_H2, 1.0)
     fraction = omega / OMEGA_DM_H2
     status = "excluded" if fraction > 1 + tolerance else "allowed"
     note = (f"overcloses: {fraction:.2f} x Planck" if status == "excluded"
