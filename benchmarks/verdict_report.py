@@ -38,6 +38,8 @@ def main() -> None:
     parser.add_argument("--validate", type=int, default=0)
     parser.add_argument("--figures", default=None)
     parser.add_argument("--skip-points", action="store_true")
+    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--masses", default="7.1,50", help="which paper points (m4 in keV)")
     args = parser.parse_args()
     xray = args.xray or ["auto"]
 
@@ -52,8 +54,10 @@ def main() -> None:
 
     m_axis = np.geomspace(1e-3, 10.0, args.n_m_V)
     verdicts = {}
-    for model in MODELS:
-        for m4, mix, label in STERILE:
+    models = args.models.split(",")
+    sterile = [s for s in STERILE if f"{s[0] / keV:g}" in args.masses.split(",")]
+    for model in models:
+        for m4, mix, label in sterile:
             start = time.perf_counter()
             curve = relic_curve(SterileNeutrino(m4, mix), model, m_V=m_axis, coupling_range=(1e-7, 1.0))
             cv = curve.verdict(xray=xray, limits=args.limits, n_nodes=args.n_nodes, validate=args.validate,
@@ -84,9 +88,9 @@ def main() -> None:
 
         out = Path(args.figures)
         out.mkdir(parents=True, exist_ok=True)
-        for model in MODELS:
-            pair = [verdicts[(model, label)] for *_, label in STERILE]
-            fig = plot_viability(pair, [label for *_, label in STERILE],
+        for model in models:
+            pair = [verdicts[(model, label)] for *_, label in sterile]
+            fig = plot_viability(pair, [label for *_, label in sterile],
                                  cons.for_model(model, limits=args.limits), m_range=(1e-3, 10.0),
                                  title=f"{model}: does anything survive?")
             print("wrote", save_figure(fig, out / f"verdict_{model}"))
