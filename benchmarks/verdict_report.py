@@ -78,6 +78,16 @@ def main() -> None:
                     mths = cv.m_th_keV[mask]
                     print(f"    branch {label_r}: {int(mask.sum())} points, m_th {np.nanmin(mths):.3g}..{np.nanmax(mths):.3g}"
                           f" keV; " + ", ".join(f"{u} {c}" for u, c in zip(uniq, counts, strict=True)))
+            n = int(present.sum())
+            for name in sorted(cv.masks):
+                print(f"    excluded by {name}: {int(cv.masks[name].sum())} of {n}")
+            lab = [k for k in cv.masks if k not in {b.name for b in cv.bounds} | {"X-ray line"}]
+            structure = [b.name for b in cv.bounds]
+            print(f"    survive without 'lensing + MW satellites': {int(cv.surviving(['lensing + MW satellites']).sum())};"
+                  f" with the Lyman-alpha bound only: "
+                  f"{int(cv.surviving([s for s in structure if s != 'Lyman-alpha forest']).sum())};"
+                  f" without any structure bound: {int(cv.surviving(structure).sum())};"
+                  f" without the laboratory/BBN limits: {int(cv.surviving(lab).sum())}")
             alive = (cv.status == "allowed")
             if alive.any():
                 mm = np.broadcast_to(curve.m_V[:, None], curve.roots.shape)[alive]

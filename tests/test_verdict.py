@@ -279,3 +279,13 @@ def test_structure_verdict_with_the_class_fit_on_a_thermal_spectrum():
         assert v.warmness_method == "class"
         assert v.m_th_keV == pytest.approx(factor * bound, rel=0.03)
         assert next(c for c in v.checks if c.category == "structure").status == status
+
+
+def test_curve_verdict_keeps_every_exclusion_mask():
+    cv = curve_verdict(_curve(), structure=["lyman-alpha"], m_th_keV=lambda m, c: 50 * m ** 0.5)
+    assert set(cv.masks) >= {"Lyman-alpha forest"}
+    np.testing.assert_array_equal(cv.surviving(), cv.status == "allowed")
+    lab = [k for k in cv.masks if k != "Lyman-alpha forest"]
+    freed = cv.surviving(["Lyman-alpha forest"])
+    assert np.array_equal(freed[:, 0], np.ones(6, bool))  # only Lyman-alpha excluded the lower root
+    assert not freed[:, 1].any() and lab

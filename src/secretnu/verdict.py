@@ -346,6 +346,17 @@ class CurveVerdict:
     nodes: NDArray[np.float64] = field(default_factory=lambda: np.empty((0, 3)))
     validation: float = math.nan
     warmness_method: str = ""
+    masks: dict[str, NDArray[np.bool_]] = field(default_factory=dict)
+
+    def surviving(self, ignore: Iterable[str] = ()) -> NDArray[np.bool_]:
+        """Points no test excludes once the tests named in ``ignore`` are left out (``masks``: every
+        excluding test's own mask, not only the first)."""
+        skip = set(ignore)
+        out = self.status != ""
+        for name, mask in self.masks.items():
+            if name not in skip:
+                out &= ~mask
+        return out
 
     def fractions(self) -> dict[str, int]:
         """How many curve points each first-excluding test accounts for (and "allowed")."""
@@ -435,10 +446,13 @@ def curve_verdict(curve: Any, *, structure: Iterable[str] | str | None = None,
     status = np.where(present, "allowed", "").astype("<U8")
     first = np.full(roots.shape, "", dtype="<U40")
 
+    masks: dict[str, NDArray[np.bool_]] = {}
+
     def mark(mask: NDArray[np.bool_], name: str) -> None:
         hit = mask & present & (first == "")
         first[hit] = name
         status[mask & present] = "excluded"
+        masks[name] = masks.get(name, np.zeros(roots.shape, bool)) | (mask & present)
 
     for b in bounds:
         with np.errstate(invalid="ignore"):
@@ -452,7 +466,7 @@ def curve_verdict(curve: Any, *, structure: Iterable[str] | str | None = None,
     for c in labs:
         mark(c.is_excluded(m_grid, safe), c.name)
     return CurveVerdict(curve, status, first, m_th, (xcheck,), bounds, np.array(nodes).reshape(-1, 3),
-                        validation, method_label or "moment (fallback)")
+                        validation, method_label or "moment (fallback)", masks)
 
 
 
