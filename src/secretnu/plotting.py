@@ -212,7 +212,7 @@ def plot_viability(verdicts: Sequence, labels: Sequence[str] | None = None, cons
 
     n = len(verdicts)
     labels = list(labels) if labels is not None else [str(v.curve.dm) for v in verdicts]
-    fig, axes = plt.subplots(1, n, figsize=(5.0 * n + 2.6, 4.6), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(1, n, figsize=(4.8 * n + 0.6, 5.0), squeeze=False, sharey=True)
     extra: dict[str, str] = {}
     seen: dict[str, object] = {}
     for ax, v, label in zip(axes[0], verdicts, labels, strict=False):
@@ -240,14 +240,19 @@ def plot_viability(verdicts: Sequence, labels: Sequence[str] | None = None, cons
         ax.set_xlim(lo, hi)
         ax.set_ylim(*coupling_range)
         ax.set_xlabel(r"$m_V$ [GeV]")
-        ax.set_title(f"{label}\n{v.summary()}", fontsize=8)
+        counts = v.fractions()
+        alive, total = counts.get("allowed", 0), sum(counts.values())
+        ax.set_title(f"{label}: {alive} of {total} points survive", fontsize=9)
         ax.grid(alpha=0.15, which="major")
     axes[0, 0].set_ylabel(_COUPLING_LABEL.get(verdicts[0].curve.model if verdicts else "", "coupling"))
     order = sorted(seen, key=lambda k: (k != "allowed", k))
-    fig.legend([seen[k] for k in order], order, loc="center right", fontsize=7, frameon=False, markerscale=1.5)
+    ncol = min(3, max(len(order), 1))
+    fig.legend([seen[k] for k in order], order, loc="lower center", ncol=ncol, fontsize=7, frameon=False,
+               markerscale=1.5)
     if title:
         fig.suptitle(title, fontsize=10)
-    fig.tight_layout(rect=(0, 0, 1 - 2.4 / (5.0 * n + 2.6), 1))
+    rows = -(-len(order) // ncol)
+    fig.tight_layout(rect=(0, 0.035 * rows + 0.01, 1, 1))
     if path is not None:
         fig.savefig(path, dpi=150)
     return fig
