@@ -88,6 +88,11 @@ def main() -> None:
                   f"{int(cv.surviving([s for s in structure if s != 'Lyman-alpha forest']).sum())};"
                   f" without any structure bound: {int(cv.surviving(structure).sum())};"
                   f" without the laboratory/BBN limits: {int(cv.surviving(lab).sum())}")
+            mm_all = np.broadcast_to(curve.m_V[:, None], curve.roots.shape)
+            relaxed = cv.surviving(["lensing + MW satellites"])
+            for i, j in zip(*np.nonzero(relaxed), strict=True):
+                print(f"    only the combined bound excludes: m_V = {mm_all[i, j]:.4g} GeV, g = {curve.roots[i, j]:.3g}, "
+                      f"regime {curve.regimes[i, j]}, m_th = {cv.m_th_keV[i, j]:.3g} keV")
             alive = (cv.status == "allowed")
             if alive.any():
                 mm = np.broadcast_to(curve.m_V[:, None], curve.roots.shape)[alive]
