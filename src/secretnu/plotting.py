@@ -246,7 +246,7 @@ def plot_viability(verdicts: Sequence, labels: Sequence[str] | None = None, cons
         ax.grid(alpha=0.15, which="major")
     axes[0, 0].set_ylabel(_COUPLING_LABEL.get(verdicts[0].curve.model if verdicts else "", "coupling"))
     order = sorted(seen, key=lambda k: (k != "allowed", k))
-    ncol = min(3, max(len(order), 1))
+    ncol = min(2 if n == 1 else 3, max(len(order), 1))
     fig.legend([seen[k] for k in order], order, loc="lower center", ncol=ncol, fontsize=7, frameon=False,
                markerscale=1.5)
     if title:
