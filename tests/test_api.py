@@ -13,7 +13,7 @@ def test_all_is_pinned():
         "SMRateTable",
         "GeV", "MeV", "keV", "eV",
         "GaugedU1", "LeLmu", "LeLtau", "Scalar",
-        "warmness", "Warmness",
+        "warmness", "Warmness", "verdict",
     ])
     for name in secretnu.__all__:
         assert hasattr(secretnu, name)

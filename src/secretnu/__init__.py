@@ -43,6 +43,7 @@ _LAZY: dict[str, str] = {
     "Scalar": "scalar",
     "warmness": "spectrum",
     "Warmness": "spectrum",
+    "verdict": "viability",
 }
 
 __all__ = [
@@ -53,7 +54,7 @@ __all__ = [
     "SMRateTable",
     "GeV", "MeV", "keV", "eV",
     "GaugedU1", "LeLmu", "LeLtau", "Scalar",
-    "warmness", "Warmness",
+    "warmness", "Warmness", "verdict",
 ]
 
 
@@ -101,3 +102,4 @@ if TYPE_CHECKING:  # static checkers see the eager imports
     from .spectrum import Warmness, warmness
     from .sterile import SterileNeutrino
     from .units import GeV, MeV, eV, keV
+    from .viability import verdict

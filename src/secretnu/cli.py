@@ -506,6 +506,52 @@ def constraints_cmd(m4: float, sin2_2theta: float, flavor: str, model_name: str,
         click.echo(f"  {row['name'][:34]:34s} {row['kind'][:5]:5s} " + " ".join(f"{c:>15s}" for c in cells))
 
 
+_XRAY = click.option("--xray", multiple=True,
+                     help="X-ray limits: a sterile CSV (m4_keV,sin2_2theta), an AxionLimits g_a-gamma file, a folder "
+                          "of them, or 'auto' (fetched sets). Repeatable.")
+_STRUCTURE = click.option("--structure", default="all", show_default=True,
+                          help="Structure-formation bounds, comma-separated: lyman-alpha, mw-satellites, lensing, "
+                               "combined, or all.")
+_NATURE = click.option("--nature", type=click.Choice(["majorana", "dirac"]), default="majorana", show_default=True,
+                       help="nu4 nature for the X-ray rate (Dirac: half the Majorana rate).")
+
+
+@cli.command()
+@_dm_options
+@_model_options
+@_SM
+@click.option("--omega", type=float, default=None,
+              help="Rescale sin^2 2theta so that Omega h^2 equals this (e.g. 0.12) before testing.")
+@_STRUCTURE
+@_XRAY
+@_NATURE
+@_LIMITS
+@_INPUTS
+@click.option("--warmness", "warmness_method", type=click.Choice(["auto", "class", "moment"]), default="auto",
+              show_default=True, help="How m_th is computed: CLASS fit when classy is installed, or the moment estimate.")
+@click.option("--m-th", "m_th", type=float, default=None, help="Use this thermal-equivalent mass [keV] instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+def check(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_V: float | None,
+          coupling: float | None, width: str | None, counting: str | None, sm: str, omega: float | None,
+          structure: str, xray: tuple[str, ...], nature: str, limits: tuple[str, ...], inputs: str,
+          warmness_method: str, m_th: float | None, as_json: bool) -> None:
+    """Is this point alive? Relic, structure formation, X-ray, laboratory and BBN in one table."""
+    from .sterile import SterileNeutrino
+    from .viability import verdict
+
+    dm = SterileNeutrino(m4, sin2_2theta, flavor)
+    model = _build_model(model_name, m_V, coupling, width, flavor, counting)
+    start = time.perf_counter()
+    result = verdict(dm, model, omega=omega, sm=sm, structure=structure, xray=xray, limits=limits, inputs=inputs,
+                     nature=nature, m_th_keV=m_th, warmness_method=warmness_method)
+    elapsed = time.perf_counter() - start
+    if as_json:
+        click.echo(json.dumps({**result.to_dict(), "seconds": elapsed}))
+        return
+    click.echo(result.table())
+    click.echo(f"({elapsed:.2f} s)")
+
+
 @cli.command()
 @_dm_options
 @_model_options
@@ -556,13 +602,77 @@ def spectrum(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
                f"T_ncdm = {T_NCDM:.5f}, deg_ncdm = 1")
 
 
+@cli.command("dm-plane")
+@click.option("--model", "model_name", default="neutrinophilic", show_default=True,
+              help="Secret-interaction model: neutrinophilic, lmu-ltau or b-l.")
+@click.option("--mV", "m_V", type=ENERGY, required=True, help="Vector-boson mass, e.g. 30MeV.")
+@click.option("--coupling", type=float, required=True, help="Coupling of V (lambda or g).")
+@click.option("--width", default=None, help="V width: 'paper' (default), 'chiral' or a value.")
+@_COUNTING
+@click.option("--flavor", default="mu", show_default=True, help="Active flavour nu_4 mixes with: e, mu or tau.")
+@click.option("--m4-min", type=ENERGY, default="1keV", show_default=True)
+@click.option("--m4-max", type=ENERGY, default="100keV", show_default=True)
+@click.option("--n-m4", type=click.IntRange(2, 10_000), default=30, show_default=True, help="Number of masses (log-spaced).")
+@click.option("--target", type=float, default=0.12, show_default=True, help="Omega h^2 of the line.")
+@_SM
+@_STRUCTURE
+@_XRAY
+@_NATURE
+@_LIMITS
+@_INPUTS
+@click.option("--warmness", "warmness_method", type=click.Choice(["auto", "class", "moment"]), default="auto",
+              show_default=True, help="How m_th is computed along the line.")
+@click.option("--n-nodes", type=click.IntRange(1, 1000), default=6, show_default=True,
+              help="Masses where the spectrum (and m_th) is computed exactly; interpolated in between.")
+@click.option("--out", type=click.Path(dir_okay=False), default="dm_plane.csv", show_default=True, help="CSV output.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None, help="Figure (PNG/PDF).")
+def dm_plane_cmd(model_name: str, m_V: float, coupling: float, width: str | None, counting: str | None, flavor: str,
+                 m4_min: float, m4_max: float, n_m4: int, target: float, sm: str, structure: str,
+                 xray: tuple[str, ...], nature: str, limits: tuple[str, ...], inputs: str, warmness_method: str,
+                 n_nodes: int, out: str, plot_path: str | None) -> None:
+    """The (m4, sin^2 2theta) plane for a fixed mediator: the Omega h^2 = target line, what excludes
+    it (structure formation, X-ray, laboratory), and the pure Dodelson-Widrow line."""
+    from .viability import dm_plane
+
+    model = _build_model(model_name, m_V, coupling, width, flavor, counting)
+    m4 = _axis(m4_min, m4_max, n_m4, "m4")
+    start = time.perf_counter()
+    plane = dm_plane(model, m4, target=target, flavor=flavor, sm=sm, structure=structure, xray=xray, limits=limits,
+                     inputs=inputs, nature=nature, warmness_method=warmness_method, n_nodes=n_nodes)
+    elapsed = time.perf_counter() - start
+    rows = plane.to_rows()
+    with open(out, "w") as handle:
+        handle.write("m4_keV,sin2_2theta_model,sin2_2theta_dw,m_th_keV,status,excluded_by\n")
+        handle.writelines(f"{r['m4_keV']:.6g},{r['sin2_2theta_model']:.6g},{r['sin2_2theta_dw']:.6g},"
+                          f"{r['m_th_keV']:.4g},{r['status']},{r['excluded_by']}\n" for r in rows)
+    alive = [r["m4_keV"] for r in rows if r["status"] == "allowed"]
+    click.echo(f"{model}: Omega h^2 = {target:g} line at {len(rows)} masses in {elapsed:.2f} s")
+    click.echo(f"allowed: {len(alive)} of {len(rows)}"
+               + (f" (m4 = {min(alive):.3g} .. {max(alive):.3g} keV)" if alive else ""))
+    for key, edge in plane.structure_edges.items():
+        if edge == edge:
+            click.echo(f"  {key}: too warm below m4 = {edge * 1e6:.3g} keV")
+    click.echo(f"wrote {out}")
+    if plot_path is not None:
+        from .plotting import plot_dm_plane
+
+        plot_dm_plane(plane, path=plot_path)
+        click.echo(f"figure written to {plot_path}")
+
+
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False), default="secretnu-figures", show_default=True,
               help="Folder for the figures (PNG, PDF) and their data (netCDF, CSV).")
 @click.option("--quick", is_flag=True, help="Coarse scans: about a minute instead of a few.")
 @_LIMITS
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def reproduce(out: str, quick: bool, limits: tuple[str, ...], quiet: bool) -> None:
+@click.option("--verdict", "with_verdict", is_flag=True,
+              help="Also the viability figure of each relic-curve figure (Figs. 6-8): which points survive "
+                   "structure formation, X-ray, laboratory and BBN limits.")
+@click.option("--xray", multiple=True, default=("auto",), show_default=True,
+              help="With --verdict: X-ray limits (files, folders or 'auto' for the fetched sets).")
+def reproduce(out: str, quick: bool, limits: tuple[str, ...], quiet: bool, with_verdict: bool,
+              xray: tuple[str, ...]) -> None:
     """Figs. 4-8 of the paper and the data behind them, from the built-in configurations."""
     from pathlib import Path
 
@@ -582,6 +692,10 @@ def reproduce(out: str, quick: bool, limits: tuple[str, ...], quiet: bool) -> No
             bar.set_postfix_str(cfg.figure)
             t0 = time.perf_counter()
             files = run_config(cfg, Path(out), quick=quick, limits=limits, report=notes.append)
+            if with_verdict:
+                from .reproduce import run_verdict
+
+                files += run_verdict(cfg, Path(out), quick=quick, limits=limits, xray=xray)
             written.append((cfg, files, time.perf_counter() - t0))
     for cfg, files, seconds in written:
         kinds = ", ".join(sorted({p.suffix.lstrip('.') for p in files}))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -14,7 +15,7 @@ from matplotlib.figure import Figure
 from .diagnostics import Diagnostics
 from .units import format_energy
 
-__all__ = ["plot_diagnostics", "plot_relic_curves", "plot_omega_plane", "save_figure"]
+__all__ = ["plot_diagnostics", "plot_relic_curves", "plot_omega_plane", "save_figure", "plot_viability", "plot_dm_plane"]
 
 
 def plot_diagnostics(diagnostics: Sequence[Diagnostics], labels: Sequence[str] | None = None,
@@ -238,3 +239,124 @@ def save_figure(fig: Figure, stem: str | Path) -> list[Path]:
     fig.savefig(paths[1])
     plt.close(fig)
     return paths
+
+
+#: Colours of the viability figures: allowed, then the excluding tests in their usual order.
+_VERDICT_COLOURS = {"allowed": "tab:green", "Lyman-alpha forest": "tab:purple", "Milky-Way satellites": "tab:pink",
+                    "strong lensing": "tab:brown", "lensing + MW satellites": "tab:olive", "X-ray line": "tab:red",
+                    "BBN": "tab:cyan", "nu4 lifetime": "0.4"}
+_FALLBACK_COLOURS = ["tab:blue", "tab:orange", "gold", "tab:gray", "navy", "teal", "maroon", "indigo"]
+
+
+def _verdict_colour(name: str, extra: dict[str, str]) -> str:
+    if name in _VERDICT_COLOURS:
+        return _VERDICT_COLOURS[name]
+    return extra.setdefault(name, _FALLBACK_COLOURS[len(extra) % len(_FALLBACK_COLOURS)])
+
+
+def plot_viability(verdicts: Sequence, labels: Sequence[str] | None = None, constraints: Sequence = (), *,
+                   m_range: tuple[float, float] | None = None, coupling_range: tuple[float, float] = (1e-7, 1.0),
+                   title: str = "", path: str | Path | None = None) -> Figure:
+    """Does anything survive? One panel per :class:`~secretnu.viability.CurveVerdict`: the Omega h^2 =
+    target curve drawn point by point, green where every test allows it and otherwise in the colour
+    of the first test that excludes it; laboratory limits (``constraints``) shaded grey behind."""
+    import numpy as np
+
+    n = len(verdicts)
+    labels = list(labels) if labels is not None else [str(v.curve.dm) for v in verdicts]
+    fig, axes = plt.subplots(1, n, figsize=(4.8 * n + 0.6, 5.0), squeeze=False, sharey=True)
+    extra: dict[str, str] = {}
+    seen: dict[str, object] = {}
+    for ax, v, label in zip(axes[0], verdicts, labels, strict=False):
+        curve = v.curve
+        lo, hi = m_range or (float(np.min(curve.m_V)), float(np.max(curve.m_V)))
+        grid = np.geomspace(lo, hi, 300)
+        for c in constraints:
+            if c.kind != "limit":
+                continue
+            r = c.excluded(grid)
+            ok = np.isfinite(r.lower)
+            if ok.any():
+                upper = np.where(np.isinf(r.upper), coupling_range[1], r.upper)
+                ax.fill_between(grid, np.clip(r.lower, *coupling_range), np.clip(upper, *coupling_range), where=ok,
+                                color="0.5", alpha=0.12, lw=0)
+        m = np.broadcast_to(curve.m_V[:, None], curve.roots.shape)
+        names = np.where(v.status == "allowed", "allowed", v.excluded_by)
+        for name in dict.fromkeys(names[v.status != ""].tolist()):
+            mask = (names == name) & (v.status != "")
+            colour = _verdict_colour(name, extra)
+            handle = ax.scatter(m[mask], curve.roots[mask], s=14, color=colour, edgecolors="none", zorder=3)
+            seen.setdefault(name if name == "allowed" else f"excluded: {name}", handle)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(*coupling_range)
+        ax.set_xlabel(r"$m_V$ [GeV]")
+        counts = v.fractions()
+        alive, total = counts.get("allowed", 0), sum(counts.values())
+        ax.set_title(f"{label}: {alive} of {total} points survive", fontsize=9)
+        ax.grid(alpha=0.15, which="major")
+    axes[0, 0].set_ylabel(_COUPLING_LABEL.get(verdicts[0].curve.model if verdicts else "", "coupling"))
+    order = sorted(seen, key=lambda k: (k != "allowed", k))
+    ncol = min(2 if n == 1 else 3, max(len(order), 1))
+    fig.legend([seen[k] for k in order], order, loc="lower center", ncol=ncol, fontsize=7, frameon=False,  # type: ignore[call-overload]
+               markerscale=1.5)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    rows = -(-len(order) // ncol)
+    fig.tight_layout(rect=(0, 0.035 * rows + 0.01, 1, 1))
+    if path is not None:
+        fig.savefig(path, dpi=150)
+    return fig
+
+
+def plot_dm_plane(plane, *, title: str = "", path: str | Path | None = None) -> Figure:
+    """The standard sterile-neutrino plot for a fixed mediator: (m4, sin^2 2theta) with the Omega h^2 =
+    target line of the model (coloured by what excludes it), the pure Dodelson-Widrow line, the X-ray
+    limits (shaded above) and the structure-formation bounds (shaded left of where m_th on the line
+    crosses them). ``plane`` is a :class:`~secretnu.viability.DMPlane`."""
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(6.8, 5.0))
+    m_keV = plane.m4 * 1e6
+    grid = np.geomspace(m_keV[0], m_keV[-1], 400)
+    envelope = np.full(grid.size, np.nan)
+    for k, limit in enumerate(plane.xray):
+        b = limit.bound(grid * 1e-6)
+        envelope = np.fmin(envelope, b)
+        ax.plot(grid, b, lw=0.8, color=f"C{k % 10}", alpha=0.8, label=f"X-ray: {limit.name}")
+    if np.isfinite(envelope).any():
+        ax.fill_between(grid, envelope, 1.0, where=np.isfinite(envelope), color="tab:red", alpha=0.15, lw=0)
+    by_edge: dict[float, list[str]] = {}
+    for key, m_cross in plane.structure_edges.items():
+        if np.isfinite(m_cross):
+            by_edge.setdefault(m_cross, []).append(key)
+    for m_cross, keys in by_edge.items():
+        ax.axvspan(m_keV[0], m_cross * 1e6, color="tab:purple", alpha=0.06)
+        ax.axvline(m_cross * 1e6, color="tab:purple", lw=0.9, ls=":")
+        ax.text(m_cross * 1e6, 0.02, " too warm: " + ", ".join(keys), rotation=90, va="bottom", ha="right",
+                fontsize=7, color="tab:purple", transform=ax.get_xaxis_transform())
+    extra: dict[str, str] = {}
+    names = np.where(plane.status == "allowed", "allowed", plane.excluded_by)
+    for name in dict.fromkeys(names.tolist()):
+        mask = names == name
+        ax.plot(m_keV[mask], plane.sin2_model[mask], "o", ms=3.5, color=_verdict_colour(name, extra),
+                label=r"$\Omega h^2$" + f" = {plane.target:g}: " + ("allowed" if name == "allowed" else f"excluded by {name}"))
+    ax.plot(m_keV, plane.sin2_model, color="k", lw=0.8, zorder=1)
+    ax.plot(m_keV, plane.sin2_dw, color="0.3", ls="--", lw=1.2, label=r"$\Omega h^2$" + f" = {plane.target:g}, pure Dodelson-Widrow")
+    finite = np.concatenate([plane.sin2_model[np.isfinite(plane.sin2_model)], plane.sin2_dw[np.isfinite(plane.sin2_dw)]])
+    if finite.size:
+        ax.set_ylim(10 ** np.floor(np.log10(finite.min()) - 1), 10 ** np.ceil(np.log10(finite.max()) + 1))
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(m_keV[0], m_keV[-1])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_xlabel(r"$m_4$ [keV]")
+    ax.set_ylabel(r"$\sin^2 2\theta$")
+    ax.set_title(title or plane.model_label, fontsize=9)
+    ax.legend(fontsize=6.5, loc="upper right", framealpha=0.8)
+    ax.grid(alpha=0.15, which="major")
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=150)
+    return fig

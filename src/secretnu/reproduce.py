@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -20,7 +21,7 @@ from .diagnostics import diagnose
 from .models import make_model
 from .scans import scan
 
-__all__ = ["reproduce", "run_config", "scans_for", "save_scan", "Written"]
+__all__ = ["reproduce", "run_config", "run_verdict", "scans_for", "save_scan", "Written"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,44 @@ def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequen
                                 m_range=cfg.m_V_range, coupling_range=cfg.coupling_range, note=note)
         fig.axes[0].set_title(cfg.title, fontsize=10)
     return written + save_figure(fig, stem)
+
+
+def run_verdict(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequence[str | Path] = (),
+                xray: Sequence[str | Path] = ("auto",), structure: str | Sequence[str] | None = None,
+                n_nodes: int | None = None, warmness_method: str = "auto", **verdict_options: Any) -> list[Path]:
+    """Viability figure of a relic-curves configuration: its Omega h^2 = 0.12 curves (one panel per
+    sterile neutrino) coloured point by point by the first test that excludes them
+    (:func:`secretnu.viability.curve_verdict`, which also takes ``verdict_options``), written as
+    ``<figure>_verdict.png/.pdf`` with the per-point verdicts in ``<figure>_verdict.csv``."""
+    from . import constraints as cons
+    from .plotting import plot_viability, save_figure
+    from .scans import relic_curve
+
+    if cfg.kind != "relic-curves":
+        return []
+    out.mkdir(parents=True, exist_ok=True)
+    n_m = max(cfg.resolution(quick)[0] // (4 if quick else 6), 8)
+    m_axis = np.geomspace(*cfg.m_V_range, n_m)
+    verdicts = []
+    for dm, _ in cfg.sterile:
+        curve = relic_curve(dm, cfg.model, m_V=m_axis, coupling_range=cfg.coupling_range, width=cfg.width,
+                            counting=cfg.counting)
+        verdicts.append(curve.verdict(structure=structure, xray=xray, limits=limits, inputs="current",
+                                      n_nodes=n_nodes or (2 if quick else 4), warmness_method=warmness_method,
+                                      **verdict_options))
+    found = cons.for_model(cfg.model, inputs="current", limits=limits)
+    fig = plot_viability(verdicts, [label for _, label in cfg.sterile], found, m_range=cfg.m_V_range,
+                         coupling_range=cfg.coupling_range, title=f"{cfg.title}: does anything survive?")
+    stem = out / f"{cfg.figure}_verdict"
+    csv = stem.with_suffix(".csv")
+    with csv.open("w") as handle:
+        handle.write("sterile,m_V_GeV,coupling,regime,m_th_keV,status,first_exclusion\n")
+        for (_, label), v in zip(cfg.sterile, verdicts, strict=True):
+            c = v.curve
+            for i, j in zip(*np.nonzero(v.status != ""), strict=True):
+                handle.write(f"{label},{c.m_V[i]:.6g},{c.roots[i, j]:.6g},{c.regimes[i, j]},{v.m_th_keV[i, j]:.4g},"
+                             f"{v.status[i, j]},{v.excluded_by[i, j]}\n")
+    return [csv, *save_figure(fig, stem)]
 
 
 def reproduce(out: str | Path = "secretnu-figures", quick: bool = False, limits: Sequence[str | Path] = (),

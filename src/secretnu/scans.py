@@ -479,6 +479,13 @@ class RelicCurve:
     branches: dict[str, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
     sm: SMInput = "paper"
 
+    def verdict(self, **options: Any) -> Any:
+        """Allowed or excluded at every point of the curve, and by what: see
+        :func:`secretnu.viability.curve_verdict` for the options."""
+        from .viability import curve_verdict
+
+        return curve_verdict(self, **options)
+
     def to_dataset(self) -> xr.Dataset:
         return xr.Dataset(
             {"coupling": (("m_V", "root"), self.roots), "regime": (("m_V", "root"), self.regimes)},
