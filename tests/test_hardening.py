@@ -161,6 +161,21 @@ def test_altered_table_cache_is_rebuilt(tmp_path, monkeypatch):
     assert tables_module.KernelTables.load(path).content_hash() == tables.content_hash()  # rewritten
 
 
+def test_altered_width_table_cache_is_refused(tmp_path):
+    from secretnu import width_tables as wt
+
+    tables = wt.width_tables()
+    path = tmp_path / wt._key()
+    tables.save(path)
+    assert wt.WidthTables.load(path).content_hash() == tables.content_hash()
+    with np.load(path) as data:
+        fields = {k: data[k] for k in data.files}
+    fields["own_ratio"] = fields["own_ratio"] * 3  # well-formed and positive: passes the sanity checks
+    np.savez(path, **fields)
+    with pytest.raises(ValueError, match="altered"):
+        wt.WidthTables.load(path)
+
+
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
 def test_files_follow_the_umask(tmp_path, umask, mode):
     old = os.umask(umask)

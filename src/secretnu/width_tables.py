@@ -50,6 +50,9 @@ GW_EXPANSION = 0.01
 WIDTH_GRID = {"q": (1e-5, 1e12, 205), "gw": (GW_EXPANSION / 2, 1e12, 161)}
 
 
+_ARRAYS = ("ln_q", "ln_gw", "own_ratio", "s_ratio")
+
+
 def _zero(y: FloatArray) -> FloatArray:
     return np.zeros_like(y)
 
@@ -132,14 +135,29 @@ class WidthTables:
         return PreparedWidths(self, np.asarray(q, dtype=float), np.asarray(j_off, dtype=float),
                               None if s_off is None else np.asarray(s_off, dtype=float))
 
+    def content_hash(self) -> str:
+        """sha256 of the file name's key and every array (stored with the file, checked on load), so a
+        well-formed file with altered values is rebuilt rather than used (as for secretnu.tables)."""
+        digest = hashlib.sha256(_key().encode())
+        for name in _ARRAYS:
+            arr = np.ascontiguousarray(getattr(self, name), dtype="<f8")
+            digest.update(name.encode() + str(arr.shape).encode() + arr.tobytes())
+        return digest.hexdigest()
+
     def save(self, path: Path) -> None:
-        atomic_write(path, lambda handle: np.savez(handle, ln_q=self.ln_q, ln_gw=self.ln_gw, own_ratio=self.own_ratio,
-                                                   s_ratio=self.s_ratio))
+        atomic_write(path, lambda handle: np.savez(handle, sha256=self.content_hash(),
+                                                   **{name: getattr(self, name) for name in _ARRAYS}))
 
     @classmethod
     def load(cls, path: Path) -> WidthTables:
         with np.load(path) as data:
-            tables = cls(data["ln_q"], data["ln_gw"], data["own_ratio"], data["s_ratio"])
+            missing = [name for name in (*_ARRAYS, "sha256") if name not in data.files]
+            if missing:
+                raise ValueError(f"width table file {path} lacks {', '.join(missing)}")
+            tables = cls(*(data[name] for name in _ARRAYS))
+            stored = str(data["sha256"])
+        if stored != tables.content_hash():
+            raise ValueError(f"width table file {path} was altered: its sha256 does not match its contents")
         if not tables._valid():
             raise ValueError(f"width table file {path} failed its checks")
         return tables
