@@ -167,7 +167,7 @@ def test_darkcast_folders_and_env_path(shared_reference, monkeypatch):
     root = shared_reference / "darkcast"
     direct = constraints.load_limits("b-l", [root])
     kinds = {c.kind for c in direct}
-    assert kinds == {"limit", "projection"} and all(not c.computed for c in direct)
+    assert kinds == {"limit", "projection", "preferred"} and all(not c.computed for c in direct)
     monkeypatch.setenv("SECRETNU_LIMITS_PATH", str(root))
     assert len(constraints.for_model("b-l")) == len(constraints.for_model("b-l", limits=[])) \
         and len(constraints.for_model("b-l")) > len(direct)
@@ -208,3 +208,18 @@ def test_z_width_integral_against_adaptive_quadrature():
                          points=[y, 1e-3, 0.5, top - 0.05])[0]
     pref = C.G_F * C.M_Z**3 / (48 * np.sqrt(2) * np.pi**3)
     assert nphil.z_width(1.0) == pytest.approx(pref * ref, rel=1e-7)
+
+
+def test_darkcast_g2_band_edges_are_a_preferred_band_not_limits(shared_reference):
+    # AMMmu_*_2l/_2u are the 2-sigma edges of the (g-2)_mu preferred region: one "preferred" band
+    # between them, never two exclusions (which would wrongly exclude the band itself)
+    folder = shared_reference / "darkcast/limits/Lmu-Ltau_boson"
+    found = [c for c in constraints.load_limits("lmu-ltau", [shared_reference / "darkcast"]) if "AMMmu" in c.name]
+    bands = [c for c in found if c.kind == "preferred"]
+    assert len(bands) == 1 and bands[0].bound == "band"
+    lo_file, up_file = np.loadtxt(folder / "AMMmu_Bodas2021fsy_2l.lmt"), np.loadtxt(folder / "AMMmu_Bodas2021fsy_2u.lmt")
+    m = lo_file[10, 0]
+    lower, upper = bands[0].edges(np.array([m]))
+    assert lower[0] == pytest.approx(lo_file[10, 1], rel=1e-6)
+    assert upper[0] == pytest.approx(np.interp(m, up_file[:, 0], up_file[:, 1]), rel=1e-3)
+    assert not any(c.kind == "limit" and c.name.endswith(("2l", "2u")) for c in found)

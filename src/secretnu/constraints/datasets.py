@@ -246,6 +246,22 @@ def _lmt_name(path: Path) -> tuple[str, str]:
 
 def _from_lmt(path: Path, kind: str, model: str) -> Constraint | None:
     name, cite = _lmt_name(path)
+    stem = path.stem
+    if stem.endswith(("_2l", "_2u")):
+        # Darkcast's AMMmu_*_2l/_2u are the lower and upper 2-sigma edges of the (g-2)_mu preferred band,
+        # not exclusions: read as one "preferred" band (from the _2l file; the _2u file is its partner)
+        partner = path.with_name(stem[:-3] + "_2u" + path.suffix)
+        if stem.endswith("_2u") or not partner.exists():
+            return None
+        mass, lower, _ = read_lmt(path)
+        mass_up, upper_edge, _ = read_lmt(partner)
+        upper = np.exp(np.interp(np.log(mass), np.log(mass_up), np.log(np.where(np.isnan(upper_edge), 1e5, upper_edge))))
+        ok = np.isfinite(lower) & (upper > lower)
+        if mass.size < 2 or not np.any(ok):
+            return None
+        lower = np.where(ok, lower, np.nan)
+        return curve_constraint(f"{name.split(' ')[0]} preferred (2 sigma)", "preferred", model, mass, lower,
+                                np.where(ok, upper, np.nan), cite, f"{path} + {partner.name}")
     mass, lower, upper = read_lmt(path)
     if mass.size < 2 or np.all(np.isnan(lower)):
         return None  # no bound anywhere
