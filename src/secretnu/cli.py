@@ -577,9 +577,7 @@ def spectrum(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
     from .spectrum import T_NCDM_OVER_T_CMB as T_NCDM
     from .spectrum import rescale_to_omega, warmness, write_class_psd
     from .sterile import SterileNeutrino
-    from .validate import output_file
-
-    from .validate import in_domain
+    from .validate import in_domain, output_file
 
     if Path(out).suffix.lower() == ".ini":
         raise InputError(f"--out {out!r} must not end in .ini: the CLASS .ini is written beside it")

@@ -73,7 +73,7 @@ def select_bounds(names: Iterable[str] | str | None = None) -> list[WdmBound]:
     names = list(names)
     out = []
     keys = [str(name).strip().lower().replace("_", "-") for name in names]
-    for name, key in zip(names, keys):  # every name is checked, also after an "all"
+    for name, key in zip(names, keys, strict=True):  # every name is checked, also after an "all"
         if key != "all" and key not in WDM_BOUNDS:
             raise InputError(f"unknown structure-formation bound {name!r}: choose from {', '.join(WDM_BOUNDS)} or all")
     if not keys:

@@ -131,7 +131,7 @@ class Verdict:
 # ---------------------------------------------------------------------------------------- pieces
 
 
-def rescale_mixing(dm: SterileNeutrino, model: Any, target: float, *, sm: str = "paper",
+def rescale_mixing(dm: SterileNeutrino, model: Any, target: float, *, sm: Any = "paper",
                    result: Any = None, exact: bool = False, rtol: float = 1e-3) -> Any:
     """The RelicResult at the mixing where Omega h^2 = target.
 
@@ -388,7 +388,6 @@ def curve_verdict(curve: Any, *, structure: Iterable[str] | str | None = None,
     from . import constraints as cons
     from .models import make_model
     from .production import relic_density
-
     from .scans import RelicCurve
 
     bounds = tuple(select_bounds(structure))
