@@ -167,6 +167,106 @@ def _cli_cases() -> list[tuple[tuple[str, ...], str]]:
     return cases
 
 
+# ---------------------------------------------------------------------------------------------
+# commands and options merged after the first sweep: check, dm-plane, reproduce --verdict, limits,
+# spectrum --omega/--warmness, --sm FILE, models le-lmu, le-ltau, scalar
+
+NEW_MODELS = ("le-lmu", "le-ltau", "scalar")
+XRAY_FILES = {  # name -> bytes of a malformed X-ray limit file ({xray:NAME} in an argument)
+    "binary.csv": b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe",
+    "empty.csv": b"",
+    "header-only.csv": b"m4_keV,sin2_2theta\n",
+    "nan.csv": b"m4_keV,sin2_2theta\n1,nan\n10,1e-10\n",
+    "negative.csv": b"m4_keV,sin2_2theta\n1,-1e-8\n10,1e-10\n",
+    "no-header.csv": b"1,1e-8\n10,1e-10\n",
+    "text.csv": b"m4_keV,sin2_2theta\n1,abc\n10,1e-10\n",
+    "above-one.csv": b"m4_keV,sin2_2theta\n1,3\n10,1e-10\n",
+    "axion-empty.txt": b"# mass [eV], g [GeV^-1]\n",
+    "axion-text.txt": b"1e3 abc\n2e3 1e-10\n",
+}
+BAD_XRAY = [("{xray:binary.csv}", ""), ("{xray:empty.csv}", ""), ("{xray:header-only.csv}", "two data rows"),
+            ("{xray:nan.csv}", "positive"), ("{xray:negative.csv}", "positive"), ("{xray:no-header.csv}", "header"),
+            ("{xray:text.csv}", "not two numbers"), ("{xray:above-one.csv}", "above 1"),
+            ("{xray:axion-empty.txt}", "no data rows"), ("{xray:axion-text.txt}", "not two numbers"),
+            ("{tmp}/missing.csv", "does not exist")]
+BAD_OMEGA = [("0", "omega"), ("-0.12", "omega"), ("nan", "omega"), ("inf", "omega"), ("abc", "not a valid float"),
+             ("1e40", "omega")]
+CHECK = ("check", "--m-th", "10")
+DMPLANE = ("dm-plane", "--mV", "30MeV", "--coupling", "1e-5", "--out", "{tmp}/p.csv")
+
+
+def _new_cli_cases() -> list[tuple[tuple[str, ...], str]]:
+    cases: list[tuple[tuple[str, ...], str]] = []
+    spec = DM_COMMANDS["spectrum"]
+    for command, base in (("relic", ()), ("spectrum", spec), ("check", CHECK[1:]), ("diagnose", ())):
+        for model in NEW_MODELS:
+            m = ("--model", model)
+            cases += [((command, *base, *m, "--mV", v, "--coupling", "1e-3"), f) for v, f in BAD_MV[::2]]
+            cases += [((command, *base, *m, "--mV", "30MeV", "--coupling", v), f) for v, f in BAD_COUPLING[::2]]
+            cases += [((command, *base, *m, "--mV", "30MeV"), "needs both")]
+        cases += [((command, *base, "--model", "le-lmu", "--mV", "1GeV", "--coupling", "0.1", "--flavor", "tau"),
+                   "couple"),
+                  ((command, *base, "--model", "le-ltau", "--mV", "1GeV", "--coupling", "0.1", "--flavor", "mu"),
+                   "couple"),
+                  ((command, *base, "--model", "scalar", "--mV", "1GeV", "--coupling", "0.1", "--flavor", "x"),
+                   "unknown flavour"),
+                  ((command, *base, "--model", "scalar", "--mV", "1GeV", "--coupling", "0.1", "--counting", "physical"),
+                   "no option"),
+                  ((command, *base, "--sm", "{tmp}/missing.dat"), "neither"),
+                  ((command, *base, "--sm", "{file}"), "rate table"),
+                  ((command, *base, "--sm", "{tmp}"), "neither")]
+    # check
+    cases += [((*CHECK, "--omega", v), f) for v, f in BAD_OMEGA]
+    cases += [((*CHECK, "--structure", v), f) for v, f in [
+        ("lyman", "unknown structure-formation bound"), ("", "structure"), ("all,foo", "unknown structure"),
+        (",", "no structure-formation bound"), ("lensing,lyman", "unknown structure")]]
+    cases += [((*CHECK, "--xray", v), f) for v, f in BAD_XRAY]
+    cases += [((*CHECK, "--nature", "sterile"), "invalid value"), ((*CHECK, "--inputs", "future"), "invalid value"),
+              ((*CHECK, "--warmness", "guess"), "invalid value"), ((*CHECK, "--limits", "{file}"), "directory"),
+              ((*CHECK, "--limits", "{tmp}/missing"), "no effect"),
+              ((*CHECK, "--inputs", "paper"), "no effect"), ((*CHECK, "--limits", "{tmp}"), "no effect"),
+              (("check", "--m-th", "10", "--warmness", "class"), "no effect")]
+    cases += [(("check", "--m-th", v), f) for v, f in [
+        ("0", "m_th"), ("-1", "m_th"), ("nan", "m_th"), ("inf", "m_th"), ("abc", "not a valid float")]]
+    cases += [((*CHECK, "--m4", v), f) for v, f in BAD_M4[::3]]
+    cases += [((*CHECK, "--sin2-2theta", v), f) for v, f in BAD_MIXING[::2]]
+    # dm-plane
+    cases += [((*DMPLANE, "--out", v), f) for v, f in [
+        ("{tmp}", "directory"), ("{file}/p.csv", "not an existing directory"), ("/proc/p.csv", "not writable"),
+        ("", "empty"), ("{tmp}/nodir/p.csv", "not an existing directory")]]
+    cases += [((*DMPLANE, "--plot", v), f) for v, f in [
+        ("{tmp}/p.gif", "unsupported figure format"), ("{file}/p.png", "not an existing directory")]]
+    cases += [((*DMPLANE, "--target", v), f) for v, f in [
+        ("0", "target"), ("-1", "target"), ("nan", "target"), ("inf", "target"), ("abc", "not a valid float")]]
+    cases += [((*DMPLANE, option, v), f) for option in ("--m4-min", "--m4-max") for v, f in BAD_ENERGIES[::3]]
+    cases += [((*DMPLANE, "--m4-min", "100keV", "--m4-max", "1keV"), "0 < min < max"),
+              ((*DMPLANE, "--m4-max", "1e300GeV"), "outside the supported range"),
+              ((*DMPLANE, "--n-m4", "1"), "not in the range"), ((*DMPLANE, "--n-nodes", "0"), "not in the range"),
+              ((*DMPLANE, "--structure", "lyman"), "unknown structure"), ((*DMPLANE, "--nature", "x"), "invalid value"),
+              ((*DMPLANE, "--model", "axion"), "unknown model"), ((*DMPLANE, "--flavor", "x"), "unknown flavour"),
+              ((*DMPLANE, "--coupling", "0"), "> 0"), ((*DMPLANE, "--coupling", "nan"), "finite"),
+              ((*DMPLANE, "--coupling", "10"), "perturbative"), ((*DMPLANE, "--mV", "-1MeV"), "positive"),
+              ((*DMPLANE, "--model", "b-l", "--width", "chiral"), "no option"),
+              ((*DMPLANE, "--counting", "physical"), "no option"), ((*DMPLANE, "--width", "huge"), "cannot parse"),
+              ((*DMPLANE, "--limits", "{file}"), "directory"), ((*DMPLANE, "--sm", "{tmp}/missing.dat"), "neither"),
+              (("dm-plane", "--coupling", "1e-5"), "missing option"), (("dm-plane", "--mV", "30MeV"), "missing option")]
+    cases += [((*DMPLANE, "--xray", v), f) for v, f in BAD_XRAY[::2]]
+    # spectrum --omega / --warmness / --out with its .ini
+    cases += [(("spectrum", *spec, "--omega", v), f) for v, f in BAD_OMEGA]
+    cases += [(("spectrum", "--out", v), f) for v, f in [
+        ("{tmp}/nodir/x.dat", "not an existing directory"), ("{tmp}/x.ini", ".ini"), ("{tmp}/x.INI", ".ini")]]
+    # reproduce --verdict
+    cases += [(("reproduce", "--out", "{tmp}/figs", "--verdict", "--xray", v), f) for v, f in BAD_XRAY[::2]]
+    cases += [(("reproduce", "--out", "{tmp}/figs", "--xray", "auto"), "without --verdict"),
+              (("reproduce", "--out", "{tmp}/figs", "--limits", "{file}"), "directory")]
+    # limits
+    cases += [(("limits", "fetch", v), "unknown limit set") for v in ("nope", "", "darkcast", "DARKCAST-B-L")]
+    cases += [(("limits", "fetch", "darkcast-b-l", "nope"), "unknown limit set"),
+              (("limits", "list", "--csv"), "no such option"), (("limits", "list", "extra"), "unexpected extra"),
+              (("limits", "nope"), "no such command"), (("limits", "fetch", "--url", ""), "url")]
+    return cases
+
+
 BASE_CONFIG = '[[sterile]]\nm4 = "7.1keV"\nsin2_2theta = 7e-11\n'
 PLANE = '[plane]\nm_V = ["10MeV", "1GeV"]\ncoupling = [1e-6, 1e-2]\nn = [4, 4]\nquick_n = [3, 3]\n'
 
@@ -254,7 +354,14 @@ def _substitute(args: tuple[str, ...], tmp: Path) -> list[str]:
     regular.write_text("not a folder\n")
     config = tmp / "good.toml"
     config.write_text(BASE_CONFIG + PLANE)
-    return [a.replace("{tmp}", str(tmp)).replace("{file}", str(regular)).replace("{cfg}", str(config)) for a in args]
+    out = []
+    for a in args:
+        if a.startswith("{xray:"):
+            name = a[len("{xray:"):-1]
+            (tmp / name).write_bytes(XRAY_FILES[name])
+            a = str(tmp / name)
+        out.append(a.replace("{tmp}", str(tmp)).replace("{file}", str(regular)).replace("{cfg}", str(config)))
+    return out
 
 
 @pytest.fixture
@@ -262,16 +369,20 @@ def no_compute(monkeypatch):
     """Any step that computes physics fails the test: validation must come first."""
     import secretnu.diagnostics
     import secretnu.engine
+    import secretnu.limitdata
     import secretnu.production
     import secretnu.scans
     import secretnu.tables
+    import secretnu.viability
 
     def forbidden(*args, **kwargs):
         raise AssertionError("a computation started before the input was validated")
 
     for module, name in [(secretnu.production, "momentum_rule"), (secretnu.engine, "momentum_rule"),
                          (secretnu.diagnostics, "sm_rate"), (secretnu.scans, "kernel_tables"),
-                         (secretnu.scans, "_columns"), (secretnu.tables.KernelTables, "build")]:
+                         (secretnu.scans, "_columns"), (secretnu.tables.KernelTables, "build"),
+                         (secretnu.viability, "_warmness"), (secretnu.viability, "_mixing_for_target"),
+                         (secretnu.limitdata, "_fetch_set")]:
         monkeypatch.setattr(module, name, forbidden)
 
 
@@ -283,7 +394,7 @@ def _one_line_error(result) -> str:
     return lines[0]
 
 
-CLI_CASES = _cli_cases()
+CLI_CASES = _cli_cases() + _new_cli_cases()
 
 
 @pytest.mark.parametrize("args, fragment", CLI_CASES, ids=[" ".join(a)[:90] for a, _ in CLI_CASES])
@@ -441,6 +552,154 @@ API_CASES += [
 ]
 
 
+# API merged after the first sweep: verdicts, spectrum export, X-ray readers, bounds, limit data,
+# SMRateTable, GaugedU1 charges, Scalar
+def _thermal():
+    return secretnu.spectrum.thermal_wdm_result(5.0)
+
+
+def _xray_file(name: str, text: bytes | str):
+    def call(tmp: Path, reader):
+        path = tmp / name
+        path.write_bytes(text if isinstance(text, bytes) else text.encode())
+        return reader(path)
+    return call
+
+
+_TABLE = dict(p_over_T=np.geomspace(0.1, 10, 5), T=np.geomspace(1e-3, 1.0, 4), rate=np.ones((5, 4)))
+
+
+def _table(**kw):
+    return secretnu.SMRateTable(**{**_TABLE, **kw})
+
+
+U1 = dict(m_V=0.03, coupling=1e-3)
+API_CASES += [(f"GaugedU1 {label}", (lambda c=c: secretnu.GaugedU1(**U1, charges=c)), fragment) for label, c, fragment in [
+    ("all zero", {"e": 0, "mu": 0}, "non-zero"), ("empty", {}, "non-zero"), ("quark only", {"quark": 1}, "lepton"),
+    ("text", {"mu": "one"}, "must be a number"), ("bool", {"mu": True}, "must be a number"),
+    ("nan", {"mu": float("nan")}, "finite"), ("inf", {"mu": float("inf")}, "finite"),
+    ("unknown key", {"muons": 1}, "unknown charge"), ("key int", {1: 1}, "unknown charge"),
+    ("not mapping", 5, "mapping"), ("string", "e-mu", "mapping"), ("None", None, "mapping"),
+]]
+API_CASES += [
+    ("GaugedU1 flavour uncharged", lambda: secretnu.GaugedU1(**U1, charges={"e": 1, "mu": -1}, flavor="tau"), "couple"),
+    ("GaugedU1 flavour unknown", lambda: secretnu.GaugedU1(**U1, charges={"mu": 1}, flavor="x"), "unknown flavour"),
+    ("GaugedU1 counting", lambda: secretnu.GaugedU1(**U1, charges={"mu": 1}, counting="both"), "counting"),
+    ("GaugedU1 mass str", lambda: secretnu.GaugedU1("0.03", 1e-3, charges={"mu": 1}), "must be a number"),
+    ("GaugedU1 coupling big", lambda: secretnu.GaugedU1(0.03, 5.0, charges={"mu": 1}), "perturbative"),
+    ("LeLmu charges", lambda: secretnu.LeLmu(0.03, 1e-3, charges={"e": 2}), "fixed charges"),
+    ("LeLtau charges", lambda: secretnu.LeLtau(0.03, 1e-3, charges={"e": 2}), "fixed charges"),
+    ("LeLmu flavour", lambda: secretnu.LeLmu(0.03, 1e-3, flavor="tau"), "couple"),
+    ("LeLtau flavour", lambda: secretnu.LeLtau(0.03, 1e-3, flavor="mu"), "couple"),
+    ("LeLmu mass huge", lambda: secretnu.LeLmu(1e300, 1e-3), "outside the supported range"),
+    ("LeLtau coupling 0", lambda: secretnu.LeLtau(0.03, 0.0), "> 0"),
+    ("Scalar flavour", lambda: secretnu.Scalar(0.03, 1e-3, flavor="sigma"), "unknown flavour"),
+    ("Scalar flavour int", lambda: secretnu.Scalar(0.03, 1e-3, flavor=3), "unknown flavour"),
+    ("Scalar flavour empty", lambda: secretnu.Scalar(0.03, 1e-3, flavor=""), "unknown flavour"),
+    ("Scalar mass bool", lambda: secretnu.Scalar(True, 1e-3), "must be a number"),
+    ("Scalar mass str", lambda: secretnu.Scalar("30MeV", 1e-3), "must be a number"),
+    ("Scalar mass huge", lambda: secretnu.Scalar(1e300, 1e-3), "outside the supported range"),
+    ("Scalar coupling nan", lambda: secretnu.Scalar(0.03, float("nan")), "finite"),
+    ("Scalar coupling big", lambda: secretnu.Scalar(0.03, 4.0), "perturbative"),
+    ("Scalar coupling tiny", lambda: secretnu.Scalar(0.03, 1e-300), "outside the supported range"),
+    ("Scalar width str", lambda: secretnu.Scalar(0.03, 1e-3, width="x"), "width"),
+    ("Scalar width 0", lambda: secretnu.Scalar(0.03, 1e-3, width=0.0), "width"),
+    ("Scalar width nan", lambda: secretnu.Scalar(0.03, 1e-3, width=float("nan")), "width"),
+    ("make_model scalar counting", lambda: _model("scalar", counting="physical"), "no option"),
+    ("make_model le-lmu flavour", lambda: _model("le-lmu", flavor="tau"), "couple"),
+    ("SMRateTable short", lambda: _table(p_over_T=[1.0, 2.0], rate=np.ones((2, 4))), "at least 4"),
+    ("SMRateTable shape", lambda: _table(rate=np.ones((4, 5))), "does not match"),
+    ("SMRateTable 2d axis", lambda: _table(T=np.ones((2, 2))), "at least 4"),
+    ("SMRateTable decreasing", lambda: _table(T=np.geomspace(1.0, 1e-3, 4)), "strictly increasing"),
+    ("SMRateTable negative x", lambda: _table(p_over_T=[-1.0, 1, 2, 3, 4]), "positive"),
+    ("SMRateTable nan rate", lambda: _table(rate=np.full((5, 4), np.nan)), "positive and finite"),
+    ("SMRateTable zero rate", lambda: _table(rate=np.zeros((5, 4))), "positive and finite"),
+    ("SMRateTable text", lambda: _table(rate=[["a"] * 4] * 5), "number"),
+    ("SMRateTable flavour", lambda: _table(flavor="x"), "unknown flavour"),
+    ("SMRateTable file missing", lambda: secretnu.SMRateTable.from_file("/no/such/table.dat"), "cannot read"),
+    ("relic sm table flavour", lambda: secretnu.relic_density(DM, sm=_table(flavor="e")), "is for nu_e"),
+    ("verdict dm None", lambda: secretnu.verdict(None), "SterileNeutrino"),
+    ("verdict dm str", lambda: secretnu.verdict("7keV"), "SterileNeutrino"),
+    ("verdict nature", lambda: secretnu.verdict(DM, nature="sterile"), "nature"),
+    ("verdict structure", lambda: secretnu.verdict(DM, structure="lyman"), "unknown structure"),
+    ("verdict structure list", lambda: secretnu.verdict(DM, structure=["lensing", "x"]), "unknown structure"),
+    ("verdict structure empty", lambda: secretnu.verdict(DM, structure=[]), "no structure-formation bound"),
+    ("verdict xray missing", lambda: secretnu.verdict(DM, xray=["/no/such/x.csv"]), "does not exist"),
+    ("verdict omega 0", lambda: secretnu.verdict(DM, omega=0.0), "omega"),
+    ("verdict omega nan", lambda: secretnu.verdict(DM, omega=float("nan")), "omega"),
+    ("verdict omega str", lambda: secretnu.verdict(DM, omega="0.12"), "omega"),
+    ("verdict omega negative", lambda: secretnu.verdict(DM, omega=-0.12), "omega"),
+    ("verdict m_th 0", lambda: secretnu.verdict(DM, m_th_keV=0.0), "m_th"),
+    ("verdict m_th nan", lambda: secretnu.verdict(DM, m_th_keV=float("nan")), "m_th"),
+    ("verdict m_th str", lambda: secretnu.verdict(DM, m_th_keV="5"), "m_th"),
+    ("curve_verdict structure", lambda: secretnu.viability.curve_verdict(None, structure="x"), "unknown structure"),
+    ("curve_verdict xray", lambda: secretnu.viability.curve_verdict(None, xray=["/no/x.csv"]), "does not exist"),
+    ("curve_verdict curve None", lambda: secretnu.viability.curve_verdict(None), "RelicCurve"),
+    ("curve_verdict n_nodes 0", lambda: secretnu.viability.curve_verdict(None, n_nodes=0), "RelicCurve"),
+    ("dm_plane model None", lambda: secretnu.viability.dm_plane(None, [1e-6, 1e-5]), "model instance"),
+    ("dm_plane model str", lambda: secretnu.viability.dm_plane("neutrinophilic", [1e-6, 1e-5]), "model instance"),
+    ("dm_plane one mass", lambda: secretnu.viability.dm_plane(_model(), [1e-6]), "at least two"),
+    ("dm_plane nan mass", lambda: secretnu.viability.dm_plane(_model(), [1e-6, np.nan]), "positive"),
+    ("dm_plane mass huge", lambda: secretnu.viability.dm_plane(_model(), [1e-6, 1e300]), "outside the supported range"),
+    ("dm_plane target 0", lambda: secretnu.viability.dm_plane(_model(), [1e-6, 1e-5], target=0), "target"),
+    ("dm_plane target nan", lambda: secretnu.viability.dm_plane(_model(), [1e-6, 1e-5], target=np.nan), "target"),
+    ("dm_plane structure", lambda: secretnu.viability.dm_plane(_model(), [1e-6, 1e-5], structure="x"), "unknown structure"),
+    ("dm_plane nature", lambda: secretnu.viability.dm_plane(_model(), [1e-6, 1e-5], nature="x"), "nature"),
+    ("dm_plane flavour", lambda: secretnu.viability.dm_plane(_model(), [1e-6, 1e-5], flavor="x"), "unknown flavour"),
+    ("dm_plane n_nodes 0", lambda: secretnu.viability.dm_plane(_model(), [1e-6, 1e-5], n_nodes=0), "n_nodes"),
+    ("dm_plane sm", lambda: secretnu.viability.dm_plane(_model(), [1e-6, 1e-5], sm="x"), "standard model input"),
+    ("warmness method", lambda: secretnu.warmness(_thermal(), method="guess"), "unknown warmness method"),
+    ("warmness omega_dm 0", lambda: secretnu.warmness(_thermal(), method="moment", omega_dm_h2=0.0), "omega_dm_h2"),
+    ("warmness omega_dm nan", lambda: secretnu.warmness(_thermal(), method="moment", omega_dm_h2=np.nan), "omega_dm_h2"),
+    ("warmness result None", lambda: secretnu.warmness(None, method="moment"), "RelicResult"),
+    ("rescale 0", lambda: secretnu.spectrum.rescale_to_omega(_thermal(), 0.0), "positive"),
+    ("rescale nan", lambda: secretnu.spectrum.rescale_to_omega(_thermal(), np.nan), "positive"),
+    ("rescale str", lambda: secretnu.spectrum.rescale_to_omega(_thermal(), "x"), "number"),
+    ("rescale unreachable", lambda: secretnu.spectrum.rescale_to_omega(_thermal(), 1e30), "not reachable"),
+    ("rescale result None", lambda: secretnu.spectrum.rescale_to_omega(None, 0.12), "RelicResult"),
+    ("class_parameters omega 0", lambda: secretnu.spectrum.class_parameters(_thermal(), omega_ncdm=0.0), "omega_ncdm"),
+    ("class_parameters omega nan", lambda: secretnu.spectrum.class_parameters(_thermal(), omega_ncdm=np.nan), "omega_ncdm"),
+    ("write_class_psd dir", lambda: secretnu.spectrum.write_class_psd(_thermal(), "/"), "directory"),
+    ("write_class_psd no dir", lambda: secretnu.spectrum.write_class_psd(_thermal(), "/no/such/dir/x.dat"),
+     "not an existing directory"),
+    ("write_class_psd ini", lambda: secretnu.spectrum.write_class_psd(_thermal(), "/tmp/x.ini"), ".ini"),
+    ("write_class_psd proc", lambda: secretnu.spectrum.write_class_psd(_thermal(), "/proc/x.dat"), "not writable"),
+    ("select_bounds unknown", lambda: secretnu.structure.select_bounds("lyman"), "unknown structure"),
+    ("select_bounds after all", lambda: secretnu.structure.select_bounds(["all", "x"]), "unknown structure"),
+    ("select_bounds empty", lambda: secretnu.structure.select_bounds(""), "no structure-formation bound"),
+    ("select_bounds int", lambda: secretnu.structure.select_bounds([5]), "unknown structure"),
+    ("load_xray missing", lambda: secretnu.xray.load_xray_limits(["/no/such/file.csv"]), "does not exist"),
+    ("read_xray_csv missing", lambda: secretnu.xray.read_xray_csv("/no/such/file.csv"), "cannot read"),
+    ("read_axionlimits missing", lambda: secretnu.xray.read_axionlimits("/no/such/file.txt"), "cannot read"),
+    ("read_xray_csv dir", lambda: secretnu.xray.read_xray_csv("/"), "cannot read"),
+    ("limitdata fetch unknown", lambda: secretnu.limitdata.fetch(["nope"]), "unknown limit set"),
+    ("limitdata fetch str", lambda: secretnu.limitdata.fetch("darkcast-b-l"), "unknown limit set"),
+    ("limitdata fetch url empty", lambda: secretnu.limitdata.fetch(["darkcast-b-l"], base_url=" "), "empty"),
+    ("limitdata set_path unknown", lambda: secretnu.limitdata.set_path("nope"), "unknown limit set"),
+    ("limitdata set_path None", lambda: secretnu.limitdata.set_path(None), "unknown limit set"),
+]
+XRAY_API_FILES = [  # (name, content, fragment) read by the matching reader and by load_xray_limits
+    ("binary.csv", XRAY_FILES["binary.csv"], ""), ("empty.csv", b"", ""),
+    ("header.csv", XRAY_FILES["header-only.csv"], "two data rows"), ("nan.csv", XRAY_FILES["nan.csv"], "positive"),
+    ("negative.csv", XRAY_FILES["negative.csv"], "positive"), ("inf.csv", "m4_keV,sin2_2theta\n1,inf\n2,1e-10\n", "positive"),
+    ("zero-mass.csv", "m4_keV,sin2_2theta\n0,1e-9\n2,1e-10\n", "positive"),
+    ("one-row.csv", "m4_keV,sin2_2theta\n1,1e-9\n", "two data rows"), ("no-header.csv", XRAY_FILES["no-header.csv"], "header"),
+    ("text.csv", XRAY_FILES["text.csv"], "not two numbers"), ("above.csv", XRAY_FILES["above-one.csv"], "above 1"),
+    ("ax-empty.txt", XRAY_FILES["axion-empty.txt"], "no data rows"), ("ax-text.txt", XRAY_FILES["axion-text.txt"], "not two numbers"),
+    ("ax-negative.txt", "1e3 -1e-10\n2e3 1e-10\n", "positive"), ("ax-nan.txt", "1e3 nan\n2e3 1e-10\n", "positive"),
+    ("ax-binary.txt", XRAY_FILES["binary.csv"], ""), ("ax-open.txt", "1e3 1e-3\n2e3 1e-3\n", "fewer than two points"),
+]
+
+
+@pytest.mark.parametrize("name, content, fragment", XRAY_API_FILES, ids=[c[0] for c in XRAY_API_FILES])
+def test_xray_files_bad_input(name, content, fragment, tmp_path, no_compute):
+    reader = secretnu.xray.read_xray_csv if name.endswith(".csv") else secretnu.xray.read_axionlimits
+    for read in (reader, lambda p: secretnu.xray.load_xray_limits([p]), lambda p: secretnu.xray.load_xray_limits([p.parent])):
+        with pytest.raises(InputError) as info:
+            _xray_file(name, content)(tmp_path, read)
+        assert fragment.lower() in str(info.value).lower(), str(info.value)
+
+
 @pytest.mark.parametrize("label, call, fragment", API_CASES, ids=[c[0] for c in API_CASES])
 def test_api_bad_input(label, call, fragment, no_compute):
     with pytest.raises(InputError) as info:
@@ -450,7 +709,7 @@ def test_api_bad_input(label, call, fragment, no_compute):
 
 def test_sweep_size():
     """The issue asks for hundreds of cases; keep the count visible when rows are removed."""
-    assert len(CLI_CASES) + len(CONFIG_CASES) + len(API_CASES) >= 400
+    assert len(CLI_CASES) + len(CONFIG_CASES) + len(API_CASES) + len(XRAY_API_FILES) >= 1000
 
 
 # ---------------------------------------------------------------------------------------------

@@ -539,6 +539,10 @@ def check(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_
     from .sterile import SterileNeutrino
     from .viability import verdict
 
+    if model_name is None:
+        _refuse(_explicit("limits", "inputs"), "without --model (they select laboratory limits on the mediator)")
+    if m_th is not None:
+        _refuse(_explicit("warmness_method"), "with --m-th (m_th is given)")
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
     model = _build_model(model_name, m_V, coupling, width, flavor, counting)
     start = time.perf_counter()
@@ -567,13 +571,20 @@ def spectrum(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
              coupling: float | None, width: str | None, counting: str | None, sm: str, out: str,
              target_omega: float | None, class_warmness: bool, as_json: bool) -> None:
     """Relic momentum spectrum of nu_4 as a CLASS ncdm file and .ini, with <p/T> and a warmness summary."""
+    from pathlib import Path
+
     from .production import relic_density
     from .spectrum import T_NCDM_OVER_T_CMB as T_NCDM
     from .spectrum import rescale_to_omega, warmness, write_class_psd
     from .sterile import SterileNeutrino
-    from .validate import output_file
+    from .validate import in_domain, output_file
 
+    if Path(out).suffix.lower() == ".ini":
+        raise InputError(f"--out {out!r} must not end in .ini: the CLASS .ini is written beside it")
     output_file(out, "--out")
+    output_file(Path(out).with_suffix(".ini"), "--out's CLASS .ini")
+    if target_omega is not None:
+        in_domain(target_omega, "target", "--omega")
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
     result = relic_density(dm, _build_model(model_name, m_V, coupling, width, flavor, counting), sm=sm)
     if target_omega is not None:
@@ -632,8 +643,13 @@ def dm_plane_cmd(model_name: str, m_V: float, coupling: float, width: str | None
                  n_nodes: int, out: str, plot_path: str | None) -> None:
     """The (m4, sin^2 2theta) plane for a fixed mediator: the Omega h^2 = target line, what excludes
     it (structure formation, X-ray, laboratory), and the pure Dodelson-Widrow line."""
+    from .validate import in_domain, output_file, plot_file
     from .viability import dm_plane
 
+    output_file(out, "--out")
+    if plot_path is not None:
+        plot_file(plot_path)
+    in_domain(target, "target", "--target")
     model = _build_model(model_name, m_V, coupling, width, flavor, counting)
     m4 = _axis(m4_min, m4_max, n_m4, "m4")
     start = time.perf_counter()
@@ -682,6 +698,12 @@ def reproduce(out: str, quick: bool, limits: tuple[str, ...], quiet: bool, with_
     from .reproduce import run_config
     from .validate import output_dir
 
+    if not with_verdict:
+        _refuse(_explicit("xray"), "without --verdict")
+    else:
+        from .xray import load_xray_limits
+
+        load_xray_limits(xray)  # a bad file is refused before hours of scans
     output_dir(out, "--out")
     configs = builtin_configs()
     start = time.perf_counter()

@@ -64,6 +64,8 @@ def normalise_charges(charges: Any) -> tuple[tuple[str, float], ...]:
         if k not in CHARGE_KEYS:
             raise InputError(f"unknown charge {key!r}: use {', '.join(CHARGE_KEYS)}")
         try:
+            if isinstance(value, bool):  # True is not a charge
+                raise TypeError
             q = float(value)
         except (TypeError, ValueError):
             raise InputError(f"charge of {key!r} must be a number, got {value!r}") from None

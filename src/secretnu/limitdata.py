@@ -173,6 +173,8 @@ def set_path(name: str, *, cache_dir: str | Path | None = None) -> Path | None:
 
 
 def _base_url(base_url: str | None) -> str | None:
+    if base_url is not None and not base_url.strip():
+        raise LimitDataError("--url (base_url) is empty: give a mirror URL or folder, or omit it")
     base = base_url if base_url is not None else os.environ.get(LIMITS_URL_ENV) or None
     if base is None:
         return None

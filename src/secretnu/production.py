@@ -430,6 +430,8 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: SMInpu
     if not isinstance(dm, SterileNeutrino):
         raise InputError(f"dm must be a SterileNeutrino, got {type(dm).__name__}")
     check_sm(sm)
+    if not isinstance(sm, str) and sm.flavor != dm.flavor:  # a rate table is for one flavour
+        raise InputError(f"rate table {sm.name!r} is for nu_{sm.flavor}, not nu_{dm.flavor}")
     if convention not in CONVENTIONS:
         raise InputError(f"unknown convention {convention!r}: choose one of {', '.join(CONVENTIONS)}")
     _validate_model(dm, model)

@@ -75,9 +75,12 @@ class SMRateTable:
     _spline: RectBivariateSpline = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        x = np.asarray(self.p_over_T, dtype=float)
-        T = np.asarray(self.T, dtype=float)
-        rate = np.asarray(self.rate, dtype=float)
+        try:
+            x = np.asarray(self.p_over_T, dtype=float)
+            T = np.asarray(self.T, dtype=float)
+            rate = np.asarray(self.rate, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError("rate table p/T, T and rate must be arrays of numbers") from None
         if x.ndim != 1 or T.ndim != 1 or x.size < 4 or T.size < 4:
             raise InputError("a rate table needs at least 4 values of p/T and 4 temperatures")
         if rate.shape != (x.size, T.size):

@@ -45,6 +45,7 @@ from .errors import InputError
 from .production import RelicResult
 from .sterile import SterileNeutrino
 from .units import keV
+from .validate import output_file
 
 __all__ = ["Warmness", "warmness", "write_class_psd", "class_parameters", "psd_table", "rescale_to_omega",
            "thermal_wdm_result", "T_NCDM_OVER_T_CMB", "OMEGA_NU_EV", "WARMNESS_METHODS"]
@@ -109,6 +110,11 @@ def _spectrum(result: RelicResult) -> tuple[np.ndarray, np.ndarray]:
     return result.q, result.f4
 
 
+def _check_result(result: Any) -> None:
+    if not isinstance(result, RelicResult):
+        raise InputError(f"result must be a RelicResult (secretnu.relic_density), got {type(result).__name__}")
+
+
 def rescale_to_omega(result: RelicResult, target_omega_h2: float) -> RelicResult:
     """The same relic with sin^2(2 theta) rescaled so that Omega h^2 equals ``target_omega_h2`` exactly.
 
@@ -118,6 +124,7 @@ def rescale_to_omega(result: RelicResult, target_omega_h2: float) -> RelicResult
     the same factor and the spectral shape is unchanged. ``tests/test_spectrum.py`` checks this against
     a fresh :func:`~secretnu.production.relic_density` at the rescaled mixing.
     """
+    _check_result(result)
     try:
         target = float(target_omega_h2)
     except (TypeError, ValueError):
@@ -229,9 +236,13 @@ def write_class_psd(result: RelicResult, path: str | Path, *, ini: bool = True, 
     with ``ini``, the CLASS input file beside it (same name, suffix ``.ini``) with the parameters of
     :func:`class_parameters` (``cosmology`` on by default, so ``class <file>.ini`` runs as it is).
     Returns the path of the data file."""
+    _check_result(result)
     path = Path(path)
-    if path.suffix == ".ini":
+    if path.suffix.lower() == ".ini":
         raise InputError(f"{path} would be overwritten by its own .ini: give the data file another suffix")
+    output_file(path, "CLASS phase-space file")
+    if ini:
+        output_file(path.with_suffix(".ini"), "CLASS .ini file")
     q, f0 = psd_table(result)
     _tr.write_psd_table(path, q, f0)
     if ini:
@@ -282,6 +293,7 @@ def warmness(result: RelicResult, *, method: str = "auto", omega_dm_h2: float = 
     moment estimate. ``k_max`` [h/Mpc] overrides the k range (normally chosen from the moment estimate
     and widened until T(k) has crossed 1/2).
     """
+    _check_result(result)
     if method not in WARMNESS_METHODS:
         raise InputError(f"unknown warmness method {method!r}: choose one of {', '.join(WARMNESS_METHODS)}")
     if not (math.isfinite(omega_dm_h2) and omega_dm_h2 > 0):

@@ -70,13 +70,17 @@ def select_bounds(names: Iterable[str] | str | None = None) -> list[WdmBound]:
         return list(WDM_BOUNDS.values())
     if isinstance(names, str):
         names = [n for n in names.split(",") if n.strip()]
+    names = list(names)
     out = []
-    for name in names:
-        key = str(name).strip().lower().replace("_", "-")
-        if key == "all":
-            return list(WDM_BOUNDS.values())
-        if key not in WDM_BOUNDS:
+    keys = [str(name).strip().lower().replace("_", "-") for name in names]
+    for name, key in zip(names, keys, strict=True):  # every name is checked, also after an "all"
+        if key != "all" and key not in WDM_BOUNDS:
             raise InputError(f"unknown structure-formation bound {name!r}: choose from {', '.join(WDM_BOUNDS)} or all")
+    if not keys:
+        raise InputError(f"no structure-formation bound selected: choose from {', '.join(WDM_BOUNDS)} or all")
+    if "all" in keys:
+        return list(WDM_BOUNDS.values())
+    for key in keys:
         out.append(WDM_BOUNDS[key])
     return out
 

@@ -36,6 +36,7 @@ from .errors import InputError
 from .sterile import SterileNeutrino
 from .structure import WdmBound, half_mode, select_bounds
 from .units import format_energy
+from .validate import in_domain, integer, real
 
 __all__ = ["Check", "Verdict", "verdict", "CurveVerdict", "curve_verdict", "STATUSES", "OMEGA_DM_H2", "DMPlane", "dm_plane",
            "rescale_mixing", "CATEGORIES"]
@@ -130,7 +131,7 @@ class Verdict:
 # ---------------------------------------------------------------------------------------- pieces
 
 
-def rescale_mixing(dm: SterileNeutrino, model: Any, target: float, *, sm: str = "paper",
+def rescale_mixing(dm: SterileNeutrino, model: Any, target: float, *, sm: Any = "paper",
                    result: Any = None, exact: bool = False, rtol: float = 1e-3) -> Any:
     """The RelicResult at the mixing where Omega h^2 = target.
 
@@ -294,6 +295,10 @@ def verdict(dm: SterileNeutrino, model: Any = None, *, omega: float | None = Non
     if not isinstance(dm, SterileNeutrino):
         raise InputError(f"dm must be a SterileNeutrino, got {type(dm).__name__}")
     X._nature_factor(nature)
+    if omega is not None:
+        in_domain(omega, "target", "omega")
+    if m_th_keV is not None:
+        real(m_th_keV, "m_th_keV", lo=0.0, lo_open=True)
     bounds = select_bounds(structure)
     xlimits = _xray_limits(xray)
     start = result if result is not None else relic_density(dm, model, sm=sm)
@@ -383,9 +388,14 @@ def curve_verdict(curve: Any, *, structure: Iterable[str] | str | None = None,
     from . import constraints as cons
     from .models import make_model
     from .production import relic_density
+    from .scans import RelicCurve
 
     bounds = tuple(select_bounds(structure))
     xlimits = _xray_limits(xray)
+    if not isinstance(curve, RelicCurve):
+        raise InputError(f"curve must be a RelicCurve (secretnu.relic_curve), got {type(curve).__name__}")
+    X._nature_factor(nature)
+    n_nodes = integer(n_nodes, "n_nodes", lo=1)
     dm, target = curve.dm, curve.target
     fraction = min(target / OMEGA_DM_H2, 1.0)
     xcheck = _xray_check(dm, xlimits, nature, fraction)
@@ -545,6 +555,14 @@ def dm_plane(model: Any, m4: Sequence[float] | NDArray[np.float64], *, target: f
     if masses.ndim != 1 or masses.size < 2 or np.any(~np.isfinite(masses)) or np.any(masses <= 0):
         raise InputError("m4 must be at least two positive masses [GeV]")
     masses = np.sort(masses)
+    for m in (masses[0], masses[-1]):
+        in_domain(float(m), "m4", "sterile-neutrino mass m4", " GeV")
+    in_domain(target, "target", "target")
+    from .sm import check_flavor, check_sm
+
+    flavor = check_flavor(flavor)
+    check_sm(sm)
+    n_nodes = integer(n_nodes, "n_nodes", lo=1)
     bounds = select_bounds(structure)
     xlimits = _xray_limits(xray)
     X._nature_factor(nature)
