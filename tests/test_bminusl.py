@@ -7,11 +7,11 @@ import math
 import pytest
 
 from secretnu import BminusL, InputError, SterileNeutrino, keV, relic_density
-from secretnu.bminusl import bminusl_width, hadronic_width
 from secretnu.constants import M_E, M_MU, M_TAU
 from secretnu.models import make_model
+from secretnu.models.bminusl import bminusl_width, hadronic_width
 
-# spec section 5 (derived with the rules of secretnu.gauged; not recoverable from the printed paper)
+# spec section 5 (derived with the rules of secretnu.models.gauged; not recoverable from the printed paper)
 BANDS = [(0.5 * M_E, 24), (1.5 * M_E, 32), (0.5 * M_MU, 34), (1.5 * M_MU, 42),
          (0.5 * (2 * M_MU + M_TAU), 44), (1.5 * M_TAU, 52), (3 * M_TAU, 54)]
 

@@ -1,4 +1,4 @@
-"""General gauged U(1)' (secretnu.gauged_u1): identity with L_mu - L_tau and B - L, L_e - L_mu counts."""
+"""General gauged U(1)' (secretnu.models.gauged_u1): identity with L_mu - L_tau and B - L, L_e - L_mu counts."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from secretnu import BminusL, InputError, LmuLtau, SterileNeutrino, constraints, keV
 from secretnu.constants import M_E, M_MU, M_TAU
 from secretnu.engine import column_omega
-from secretnu.gauged_u1 import GaugedU1, LeLmu, LeLtau, u1_width
 from secretnu.models import make_model, model_key
+from secretnu.models.gauged_u1 import GaugedU1, LeLmu, LeLtau, u1_width
 
 E = np.geomspace(1e-4, 30.0, 6)[:, None]
 T = np.geomspace(1e-4, 30.0, 7)[None, :]

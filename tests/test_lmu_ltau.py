@@ -9,9 +9,9 @@ import pytest
 
 from secretnu import InputError, LmuLtau, Neutrinophilic, SterileNeutrino, keV, relic_density
 from secretnu.constants import M_MU, M_TAU
-from secretnu.lmu_ltau import hat_t_channel_LL, heavy_v_count, lmu_ltau_width
 from secretnu.models import make_model
-from secretnu.neutrinophilic import _hat_tt
+from secretnu.models.lmu_ltau import hat_t_channel_LL, heavy_v_count, lmu_ltau_width
+from secretnu.models.neutrinophilic import _hat_tt
 
 # temperature bands of spec section 4 and the paper's counts (17 and 27 are printed in the paper;
 # its "33" for T >= 2 m_tau is inconsistent with its own cross sections: 37)

@@ -9,7 +9,7 @@ import pytest
 from scipy.integrate import quad
 
 from secretnu import InputError, Neutrinophilic
-from secretnu.neutrinophilic import (
+from secretnu.models.neutrinophilic import (
     chiral_width,
     paper_width,
     potential_high_T,
@@ -23,7 +23,7 @@ from secretnu.neutrinophilic import (
     sigma_nunubar,
     sigma_nunubar_low_s,
 )
-from secretnu.vector_mediator import thermal_potential
+from secretnu.models.vector_mediator import thermal_potential
 
 M, LAM = 1.0, 0.1
 
@@ -174,7 +174,7 @@ def test_potential_finite_where_break_points_coincide():
 
 def test_width_corrections_are_the_derivatives_they_define():
     """C1 = R''(1)/2 + P'(1) with R = y^2 L/(12 pi), P = -L B_st(y)/(2 pi y), L = ln(1 + e^{-y/q})."""
-    from secretnu.neutrinophilic import _st_bracket, width_correction_C1, width_correction_residue
+    from secretnu.models.neutrinophilic import _st_bracket, width_correction_C1, width_correction_residue
 
     q = np.geomspace(0.05, 1e6, 40)
     h = 1e-4

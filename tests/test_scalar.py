@@ -1,4 +1,4 @@
-"""Lepton-number-charged scalar (secretnu.scalar): cross sections, width, kernel limits, model plumbing."""
+"""Lepton-number-charged scalar (secretnu.models.scalar): cross sections, width, kernel limits, model plumbing."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from scipy.integrate import quad
 from secretnu import InputError, SterileNeutrino, constraints, keV, relic_density
 from secretnu.diagnostics import diagnose
 from secretnu.models import make_model, model_key
-from secretnu.neutrinophilic import Neutrinophilic
-from secretnu.scalar import (
+from secretnu.models.neutrinophilic import Neutrinophilic
+from secretnu.models.scalar import (
     Scalar,
     hat_exchange,
     scalar_potential_high_T,
@@ -133,8 +133,8 @@ def test_fast_engine_matches_exact_path():
 
 
 def test_exchange_spline_against_direct_integral():
-    from secretnu.scalar import exchange_J
-    from secretnu.vector_mediator import s_integral
+    from secretnu.models.scalar import exchange_J
+    from secretnu.models.vector_mediator import s_integral
 
     q = np.array([3e-5, 0.02, 0.7, 5.0, 1e3, 1e9])
     assert np.allclose(exchange_J(q), s_integral(q, smooth=hat_exchange), rtol=1e-6)

@@ -50,7 +50,7 @@ def test_sampled_table_reproduces_the_built_in_rate_in_relic_density():
 
 def test_fast_engine_takes_a_table():
     from secretnu.engine import FastGrid, column_omega, fast_window
-    from secretnu.neutrinophilic import Neutrinophilic
+    from secretnu.models.neutrinophilic import Neutrinophilic
 
     table = _table_from("full")
     m_V, lam = 0.03, 4.8e-6

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from secretnu import tables as tables_module
-from secretnu.neutrinophilic import on_shell_J, rate_integral
+from secretnu.models.neutrinophilic import on_shell_J, rate_integral
+from secretnu.models.vector_mediator import thermal_potential
 from secretnu.tables import KernelTables, _grid_key, kernel_tables
-from secretnu.vector_mediator import thermal_potential
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 #: public name -> submodule that defines it (a name equal to its submodule is the submodule itself)
 _LAZY: dict[str, str] = {
     "SterileNeutrino": "sterile",
-    "Neutrinophilic": "neutrinophilic",
-    "LmuLtau": "lmu_ltau",
-    "BminusL": "bminusl",
+    "Neutrinophilic": "models.neutrinophilic",
+    "LmuLtau": "models.lmu_ltau",
+    "BminusL": "models.bminusl",
     "relic_density": "production",
     "RelicResult": "production",
     "InputError": "errors",
@@ -37,10 +37,10 @@ _LAZY: dict[str, str] = {
     "keV": "units",
     "eV": "units",
     "SMRateTable": "sm_tables",
-    "GaugedU1": "gauged_u1",
-    "LeLmu": "gauged_u1",
-    "LeLtau": "gauged_u1",
-    "Scalar": "scalar",
+    "GaugedU1": "models.gauged_u1",
+    "LeLmu": "models.gauged_u1",
+    "LeLtau": "models.gauged_u1",
+    "Scalar": "models.scalar",
     "warmness": "spectrum",
     "Warmness": "spectrum",
     "verdict": "viability",
@@ -88,15 +88,15 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # static checkers see the eager imports
     __version__: str
     from . import constraints
-    from .bminusl import BminusL
     from .cosmology import ConstantGStar, SaikawaShirai2018, TabulatedGStar, entropy_density, hubble
     from .diagnostics import Diagnostics, diagnose
     from .errors import InputError
-    from .gauged_u1 import GaugedU1, LeLmu, LeLtau
-    from .lmu_ltau import LmuLtau
-    from .neutrinophilic import Neutrinophilic
+    from .models.bminusl import BminusL
+    from .models.gauged_u1 import GaugedU1, LeLmu, LeLtau
+    from .models.lmu_ltau import LmuLtau
+    from .models.neutrinophilic import Neutrinophilic
+    from .models.scalar import Scalar
     from .production import RelicResult, relic_density
-    from .scalar import Scalar
     from .scans import RelicCurve, relic_curve, scan
     from .sm_tables import SMRateTable
     from .spectrum import Warmness, warmness

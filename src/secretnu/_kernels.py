@@ -188,7 +188,7 @@ def rate_kernels(q: np.ndarray, rate_pref: np.ndarray, a: np.ndarray, b: np.ndar
                  p_c: np.ndarray) -> None:  # pragma: no cover - compiled
     """The coupling-independent rate kernels of the narrow-width expansion on a (z, x) grid:
     p_on = pref (1 + a) J_on, p_off = pref (J_off + a s_off + b J_LL + c J_LR), p_c = pref pi (C1 + a R),
-    with J_on, C1 and the residue term R in closed form (secretnu.neutrinophilic) and the off-shell
+    with J_on, C1 and the residue term R in closed form (secretnu.models.neutrinophilic) and the off-shell
     integrals from the kernel tables' cubic splines in ln q (``splines``: their PPoly coefficients,
     (4 integrals, 4, n) on uniform breakpoints x0 + k dx; the same numbers as KernelTables.J_off and
     channel_J). a, b, c are per row (z)."""

@@ -1,7 +1,7 @@
 """Fast evaluation of Omega h^2 on columns of fixed m_V (the engine behind scans and curves).
 
 All three models: the gauged ones add channel integrals with T-dependent weights (a, b, c) from
-:meth:`secretnu.gauged.GaugedVector.channel_weights`; tabulated in :mod:`secretnu.tables`.
+:meth:`secretnu.models.gauged.GaugedVector.channel_weights`; tabulated in :mod:`secretnu.tables`.
 
 For fixed (dm, m_V) every kernel lookup is shared by all couplings of the column:
 
@@ -34,7 +34,7 @@ from .cosmology import DEFAULT_GSTAR, GStarModel
 from .diagnostics import REGIMES, classify_regimes
 from .errors import InputError
 from .models import make_model
-from .neutrinophilic import _B_ST_1, _DB_ST_1
+from .models.neutrinophilic import _B_ST_1, _DB_ST_1
 from .production import ONSET_X_RANGE, effective_hubble, kinetics_of, momentum_rule, resonance_onsets
 from .sm import SMInput, sm_potential, sm_rate
 from .sterile import SterileNeutrino
@@ -307,7 +307,7 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
 
     c2t, s2t = dm.cos_2theta, dm.sin2_2theta
     to_omega = grid.states * S0_CM3 * dm.mass / grid.rho_c
-    # a charged U(1)' acts as a unit-charge model with coupling |Q_a| g (secretnu.gauged_u1)
+    # a charged U(1)' acts as a unit-charge model with coupling |Q_a| g (secretnu.models.gauged_u1)
     lam2 = (couplings * getattr(reference, "coupling_scale", 1.0)) ** 2
     h = float(grid.lnz[1] - grid.lnz[0])
     base = slice(0, grid.n_x)  # the x = 1 node (zero weight) only serves the regime label

@@ -38,8 +38,8 @@ from ._lazy import without_dask
 from .constants import T_FINAL
 from .engine import REGIMES, FastGrid, column_omega, fast_window
 from .errors import InputError
-from .gauged_u1 import GaugedU1
 from .models import make_model, model_key
+from .models.gauged_u1 import GaugedU1
 from .sm import SMInput, check_sm, sm_label
 from .sterile import SterileNeutrino
 from .tables import TABLE_VERSION, kernel_tables

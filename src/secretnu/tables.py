@@ -34,8 +34,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import CubicSpline, RectBivariateSpline
 
 from ._atomic import atomic_write
-from .gauged import hat_t_channel_LL
-from .neutrinophilic import (
+from .models.gauged import hat_t_channel_LL
+from .models.neutrinophilic import (
     _hat_ss_residue,
     _hat_tt,
     on_shell_J,
@@ -43,7 +43,7 @@ from .neutrinophilic import (
     width_correction_C1,
     width_correction_residue,
 )
-from .vector_mediator import s_integral, thermal_potential
+from .models.vector_mediator import s_integral, thermal_potential
 
 __all__ = ["KernelTables", "kernel_tables", "cache_dir", "TABLE_VERSION", "GRID"]
 
@@ -155,7 +155,7 @@ class KernelTables:
         return self._j_spline(lq) * _j_norm(q)
 
     def channel_J(self, q: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Off-pole s-only integral and the t-channel LL and LR integrals (secretnu.gauged)."""
+        """Off-pole s-only integral and the t-channel LL and LR integrals (secretnu.models.gauged)."""
         q = np.asarray(q, dtype=float)
         lq = np.clip(np.log(q), self.ln_q[0], self.ln_q[-1])
         s_spline, ll_spline, lr_spline = self._channel_splines

@@ -9,8 +9,8 @@ gw < :data:`GW_EXPANSION`; beyond it (couplings above ~0.6 with the paper's widt
 comparable to m_V) the expansion is wrong, and at gw ~ 1 or more it even turns Gamma_V negative. There
 the engine uses the exact integrals of this table instead, for the two integrals that carry the pole:
 
-    own: nu_a nu_a + elastic nu_a nubar_a (s + t channels, Eq. 3.5, :func:`secretnu.neutrinophilic.rate_integral`)
-    s:   s-channel only (nu_a nubar_a -> nu_b nubar_b, l l; :mod:`secretnu.gauged`)
+    own: nu_a nu_a + elastic nu_a nubar_a (s + t channels, Eq. 3.5, :func:`secretnu.models.neutrinophilic.rate_integral`)
+    s:   s-channel only (nu_a nubar_a -> nu_b nubar_b, l l; :mod:`secretnu.models.gauged`)
 
 stored as ratios J_own/(J_on(q)/gw + J_off(q)) and (J_s - J_on/gw)/|s_off|, with the off-shell
 scale N(q) of :mod:`secretnu.tables` taking over at gw > 1 (:func:`_norms`), which are O(1) and smooth
@@ -36,9 +36,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import RectBivariateSpline
 
 from ._atomic import atomic_write
-from .neutrinophilic import _hat_ss_residue, on_shell_J, rate_integral, width_correction_C1, width_correction_residue
+from .models.neutrinophilic import _hat_ss_residue, on_shell_J, rate_integral, width_correction_C1, width_correction_residue
+from .models.vector_mediator import s_integral
 from .tables import GRID, _j_norm, _s_norm, cache_dir
-from .vector_mediator import s_integral
 
 __all__ = ["WidthTables", "width_tables", "GW_EXPANSION", "WIDTH_GRID"]
 

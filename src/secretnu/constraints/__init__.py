@@ -33,7 +33,7 @@ def for_model(model: Any, dm: SterileNeutrino | None = None, *, inputs: str = "c
               include_projections: bool = True, limits: Iterable[str | Path] | None = None,
               **options) -> list[Constraint]:
     """Every constraint on ``model`` ("neutrinophilic", "lmu-ltau", "b-l", "le-lmu", "le-ltau", or a
-    model instance: a :class:`~secretnu.gauged_u1.GaugedU1` with custom charges is bounded from its charges).
+    model instance: a :class:`~secretnu.models.gauged_u1.GaugedU1` with custom charges is bounded from its charges).
 
     ``dm`` adds the nu4 lifetime bound; ``inputs`` picks the experimental numbers ("current" or
     "paper", neutrinophilic only); ``limits`` adds folders of Darkcast/CSV curves to those named in
@@ -41,7 +41,7 @@ def for_model(model: Any, dm: SterileNeutrino | None = None, *, inputs: str = "c
     :func:`neutrinophilic.constraints`
     (``higgs_vertex``, ``meson_normalisation``, ``higgs_br``).
     """
-    from ..gauged_u1 import GaugedU1
+    from ..models.gauged_u1 import GaugedU1
 
     key = model_key(getattr(model, "name", model))
     if key in ("le-lmu", "le-ltau", "u1"):

@@ -17,13 +17,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import constants as C
-from ..bminusl import bminusl_width
 from ..cosmology import hubble
 from ..errors import InputError
-from ..gauged_u1 import LeLmu, LeLtau, u1_width
-from ..lmu_ltau import lmu_ltau_width
-from ..neutrinophilic import paper_width
-from ..scalar import scalar_width
+from ..models.bminusl import bminusl_width
+from ..models.gauged_u1 import LeLmu, LeLtau, u1_width
+from ..models.lmu_ltau import lmu_ltau_width
+from ..models.neutrinophilic import paper_width
+from ..models.scalar import scalar_width
 from ..sterile import SterileNeutrino
 from ..units import MeV
 from .base import Constraint, Measurement

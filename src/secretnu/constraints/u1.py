@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .. import constants as C
-from ..gauged_u1 import GaugedU1, u1_width
+from ..models.gauged_u1 import GaugedU1, u1_width
 from .base import Constraint, Measurement
 from .gauged import G2_INPUTS, _coupling_for, trident_scale_limit
 

@@ -30,11 +30,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
-from .constants import ZETA3
-from .errors import InputError
-from .sm import check_flavor
-from .units import format_energy
-from .validate import in_domain, real
+from ..constants import ZETA3
+from ..errors import InputError
+from ..sm import check_flavor
+from ..units import format_energy
+from ..validate import in_domain, real
 from .vector_mediator import potential_high_T, potential_low_T, rate_from_cross_section, s_integral, thermal_potential
 
 __all__ = [
@@ -270,7 +270,7 @@ class Neutrinophilic:
 
     def channel_weights(self, T: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Weights of the extra channel integrals (s-only, t-channel LL, LR) used by the fast
-        engine: none for the neutrinophilic V (see :meth:`secretnu.gauged.GaugedVector.channel_weights`)."""
+        engine: none for the neutrinophilic V (see :meth:`secretnu.models.gauged.GaugedVector.channel_weights`)."""
         zero = np.zeros(np.shape(T))
         return zero, zero, zero
 

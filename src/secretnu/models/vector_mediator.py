@@ -25,7 +25,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .quadrature import clustered_nodes, gauss_legendre, panel
+from ..quadrature import clustered_nodes, gauss_legendre, panel
 
 __all__ = ["thermal_potential", "rate_from_cross_section", "s_integral", "potential_low_T", "potential_high_T",
            "fermi", "bose"]

@@ -29,9 +29,9 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import InputError
+from ..errors import InputError
+from ..sm import check_flavor
 from .neutrinophilic import _hat_nunu, _hat_ss_residue, _hat_st_pv, _hat_tt, validate_vector
-from .sm import check_flavor
 from .vector_mediator import s_integral, thermal_potential
 
 __all__ = ["GaugedVector", "hat_t_channel_LL", "lepton_pair_width"]

@@ -1,7 +1,7 @@
 """Gauged B - L boson (paper section V; spec section 5).
 
 L = g V_mu (qbar gamma q/3 - lbar gamma l - nubar gamma P_L nu), all three generations. The printed
-text omits the B - L rates (Eqs. 5.2-5.3); they follow from the rules of :mod:`secretnu.gauged`
+text omits the B - L rates (Eqs. 5.2-5.3); they follow from the rules of :mod:`secretnu.models.gauged`
 with two other neutrino flavours and three charged leptons (quarks neglected in the rate, as in
 the paper). For nu_mu mixing the heavy-V count is N = 24 (T < m_e), 32 (m_e..2m_e), 34 (2m_e..m_mu),
 42 (m_mu..2m_mu), 44 (2m_mu..m_tau), 52 (m_tau..2m_tau), 54 (T >= 2m_tau); the physical
@@ -22,9 +22,9 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .constants import M_E, M_MU, M_TAU
+from ..constants import M_E, M_MU, M_TAU
+from ..units import format_energy
 from .gauged import GaugedVector, lepton_pair_width
-from .units import format_energy
 
 __all__ = ["BminusL", "bminusl_width", "hadronic_width"]
 
@@ -60,7 +60,7 @@ class BminusL(GaugedVector):
     m_V: vector mass [GeV].
     coupling: gauge coupling g_BL, in (0, sqrt(4 pi)).
     flavor: the active flavour nu_4 mixes with (``"e"``, ``"mu"`` (default) or ``"tau"``).
-    counting: ``"paper"`` or ``"physical"`` cross section for nu_a nubar_b (see :mod:`secretnu.gauged`).
+    counting: ``"paper"`` or ``"physical"`` cross section for nu_a nubar_b (see :mod:`secretnu.models.gauged`).
     """
 
     m_V: float

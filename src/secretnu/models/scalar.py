@@ -38,10 +38,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import CubicSpline
 
-from .errors import InputError
+from ..errors import InputError
+from ..sm import check_flavor
+from ..units import format_energy
 from .neutrinophilic import validate_vector
-from .sm import check_flavor
-from .units import format_energy
 from .vector_mediator import rate_from_cross_section, s_integral, thermal_potential
 
 __all__ = ["Scalar", "scalar_width", "sigma_nunu_scalar", "sigma_nunubar_scalar", "scalar_potential_low_T",

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
+from ..errors import InputError
 from .bminusl import BminusL
-from .errors import InputError
 from .gauged_u1 import GaugedU1, LeLmu, LeLtau
 from .lmu_ltau import LmuLtau
 from .neutrinophilic import Neutrinophilic
 from .scalar import Scalar
 
-__all__ = ["MODELS", "make_model", "model_key"]
+__all__ = ["MODELS", "make_model", "model_key",
+           "Neutrinophilic", "LmuLtau", "BminusL", "GaugedU1", "LeLmu", "LeLtau", "Scalar"]
 
 MODELS: dict[str, type] = {"neutrinophilic": Neutrinophilic, "lmu-ltau": LmuLtau, "b-l": BminusL,
                            "le-lmu": LeLmu, "le-ltau": LeLtau, "u1": GaugedU1, "scalar": Scalar}

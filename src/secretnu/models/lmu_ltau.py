@@ -1,7 +1,7 @@
 """Gauged L_mu - L_tau boson (paper section IV; spec section 4).
 
 L = g V_mu (mubar gamma mu - taubar gamma tau + nubar_mu gamma P_L nu_mu - nubar_tau gamma P_L nu_tau).
-Rate: the channel sum of Eq. 4.3 (see :mod:`secretnu.gauged` for the channels and their units).
+Rate: the channel sum of Eq. 4.3 (see :mod:`secretnu.models.gauged` for the channels and their units).
 For nu_mu mixing the heavy-V count of Eq. 4.4 is N = 17 (T < m_mu), 25, 27 (2 m_mu .. m_tau), 35,
 37 (T >= 2 m_tau) in the paper's counting; the printed "33" for the top band is inconsistent
 with the paper's own cross sections. ``counting="physical"`` uses sigma(nu_mu nubar_tau) = 1/3
@@ -19,9 +19,9 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .constants import M_MU, M_TAU
+from ..constants import M_MU, M_TAU
+from ..units import format_energy
 from .gauged import GaugedVector, hat_t_channel_LL, lepton_pair_width
-from .units import format_energy
 
 __all__ = ["LmuLtau", "lmu_ltau_width", "heavy_v_count", "hat_t_channel_LL"]
 

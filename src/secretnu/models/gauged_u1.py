@@ -2,7 +2,7 @@
 
 L = g V_mu [ sum_l Q_l (lbar gamma l + nubar_l gamma P_L nu_l) + Q_q sum_q qbar gamma q ], one charge
 Q_l per lepton generation (doublet) and one universal quark charge Q_q (B - L: Q_q = 1/3).
-The channels are those of :mod:`secretnu.gauged` with every coupling weighted by its charge. For
+The channels are those of :mod:`secretnu.models.gauged` with every coupling weighted by its charge. For
 the active flavour a (Q_a != 0), in units of g^4 s/(12 pi m^4) at s << m^2:
 
     nu_a nu_a, nu_a nubar_a (elastic)          Q_a^4 (6 + 4)
@@ -17,9 +17,9 @@ and channel weights r_x (:meth:`GaugedU1.channel_weights`); :attr:`GaugedU1.coup
 nu_a - V loop: coupling Q_a^2 g^2. Quarks are left out of the rate, as in the paper's B - L.
 
 Width: gamma_V = sum_nu Q^2 g^2 m/(24 pi) + sum_l Q_l^2 g^2 m/(12 pi)(1 + 2r)sqrt(1 - 4r)
-+ 9 Q_q^2 Gamma_had(B - L) (the quark-level approximation of :mod:`secretnu.bminusl`).
++ 9 Q_q^2 Gamma_had(B - L) (the quark-level approximation of :mod:`secretnu.models.bminusl`).
 With {mu: 1, tau: -1} and {e: -1, mu: -1, tau: -1, quark: 1/3} the class reproduces
-:class:`~secretnu.lmu_ltau.LmuLtau` and :class:`~secretnu.bminusl.BminusL` bit for bit.
+:class:`~secretnu.models.lmu_ltau.LmuLtau` and :class:`~secretnu.models.bminusl.BminusL` bit for bit.
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .constants import M_E, M_MU, M_TAU
-from .errors import InputError
+from ..constants import M_E, M_MU, M_TAU
+from ..errors import InputError
+from ..sm import FLAVORS, check_flavor
+from ..units import format_energy
 from .gauged import _zero, hat_t_channel_LL, lepton_pair_width
 from .neutrinophilic import _hat_nunu, _hat_ss_residue, _hat_st_pv, _hat_tt, validate_vector
-from .sm import FLAVORS, check_flavor
-from .units import format_energy
 from .vector_mediator import s_integral, thermal_potential
 
 __all__ = ["GaugedU1", "LeLmu", "LeLtau", "u1_width", "normalise_charges", "CHARGE_KEYS"]
@@ -102,7 +102,7 @@ class GaugedU1:
         tuple of pairs (see :func:`normalise_charges`).
     flavor: the active flavour nu_4 mixes with (must be charged); ``None``: mu if charged, else the
         first charged flavour.
-    counting: ``"paper"`` or ``"physical"`` cross section for nu_a nubar_b (see :mod:`secretnu.gauged`).
+    counting: ``"paper"`` or ``"physical"`` cross section for nu_a nubar_b (see :mod:`secretnu.models.gauged`).
     """
 
     m_V: float
