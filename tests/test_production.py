@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from secretnu import ConstantGStar, InputError, SterileNeutrino, keV, relic_density
+from secretnu import ConstantGStar, InputError, Neutrinophilic, SterileNeutrino, keV, relic_density
 from secretnu.constants import G_F, M_PL, M_W, M_Z, RHO_C_H2_GEV_CM3, S0_CM3, ZETA3
 
 DM = SterileNeutrino(7.1 * keV, 1e-9)
@@ -268,3 +268,15 @@ def test_onset_point_is_converged_in_x():
     assert max(values) / min(values) - 1 < 5e-4
     assert results[1].options["x_onsets"] and 2.8 < results[1].options["x_onsets"][0] < 3.1
     assert np.all(np.isfinite(results[1].dY_dlnz))
+
+
+@pytest.mark.parametrize("model", [None, Neutrinophilic(0.03, 4.8e-6), Neutrinophilic(0.88, 0.003),
+                                   Neutrinophilic(0.218, 9.67e-5)])
+def test_mean_q_without_the_spectrum_is_the_spectrum_mean(model):
+    # spectrum=False takes <q> from the yield's own (z, x) integrand with q = x (10.75/g*s(T))^(1/3);
+    # the spectrum integrates f4(q) on its own q grid: two quadratures of the same moment
+    dm = SterileNeutrino(7.1e-6, 7e-11, "mu")
+    full = relic_density(dm, model)
+    fast = relic_density(dm, model, spectrum=False)
+    assert fast.q.size == 0 and fast.omega_h2 == full.omega_h2
+    assert fast.mean_q == pytest.approx(full.mean_q, rel=1e-3)

@@ -207,7 +207,7 @@ def relic(m4: float, sin2_2theta: float, flavor: str, model_name: str | None, m_
     dm = SterileNeutrino(m4, sin2_2theta, flavor)
     model = _build_model(model_name, m_V, coupling, width, flavor, counting)
     start = time.perf_counter()
-    result = relic_density(dm, model, sm=sm)
+    result = relic_density(dm, model, sm=sm, spectrum=False)  # <p/T_nu> comes from the yield itself
     elapsed = time.perf_counter() - start
     if as_json:
         click.echo(_json({**result.to_dict(), "seconds": elapsed}))

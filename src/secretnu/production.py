@@ -490,9 +490,13 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: SMInpu
             T_peak = float(T[i] * math.exp(0.5 * (y0 - y2) / denom * step))
 
     q = f4 = np.empty(0)
-    mean_q = float("nan")
     if spectrum:
         q, f4, mean_q = _spectrum(dm, model, sm, T, lnz, prefactor, gstar)
+    else:  # <q> from the yield's own integrand: a mode made at T with x = p/T has q = x r(T) (see _spectrum)
+        r = (G_STAR_S_NU_DECOUPLING / gstar.g_s(T)) ** (1 / 3)
+        per_mode = numerator / (width2 + detuning**2)
+        made = np.trapezoid(per_mode @ w, lnz)
+        mean_q = float(np.trapezoid(r * (per_mode @ (w * x)), lnz) / made) if made > 0 else float("nan")
     options = dict(sm=sm_label(sm), convention=convention, T_max=T_max, T_final=T_final,
                    points_per_decade=points_per_decade, n_x=n_x, x_onsets=tuple(onsets))
     return RelicResult(omega_h2=omega_h2, relic_yield=Y, z=MU_REF / T, T=T, dY_dlnz=dY_dlnz,
