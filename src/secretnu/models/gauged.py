@@ -24,6 +24,7 @@ width, consistently with the off-shell rate, which omits them too.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import ClassVar
 
 import numpy as np
@@ -34,7 +35,7 @@ from ..sm import check_flavor
 from .neutrinophilic import _hat_nunu, _hat_ss_residue, _hat_st_pv, _hat_tt, validate_vector
 from .vector_mediator import s_integral, thermal_potential
 
-__all__ = ["GaugedVector", "hat_t_channel_LL", "lepton_pair_width"]
+__all__ = ["GaugedVector", "channel_sum_rate", "hat_t_channel_LL", "lepton_pair_width"]
 
 FloatArray = NDArray[np.float64]
 
@@ -120,18 +121,8 @@ class GaugedVector:
 
     def rate(self, E: ArrayLike, T: ArrayLike) -> FloatArray:
         """Gamma_V [GeV]: the channel sum (exact s-integrals, Breit-Wigner s channel)."""
-        E, T = np.broadcast_arrays(np.asarray(E, dtype=float), np.asarray(T, dtype=float))
-        m = self.m_V
-        q = 4 * E * T / m**2
-        gw = self.gamma_V / m
-        own = s_integral(q, smooth=lambda y: _hat_nunu(y) + _hat_tt(y), pole_residue=_hat_ss_residue,
-                         pole_pv=_hat_st_pv, gw=gw)
-        s_only = s_integral(q, smooth=_zero, pole_residue=_hat_ss_residue, gw=gw)
-        LL = s_integral(q, smooth=hat_t_channel_LL)
-        LR = s_integral(q, smooth=_hat_tt)
-        a, b, c = self.channel_weights(T)
-        total = own + a * s_only + b * LL + c * LR
-        return self.coupling**4 * T * m**2 * total / (8 * math.pi**2 * E**2)
+        return channel_sum_rate(E, T, self.m_V, self.gamma_V / self.m_V, self.coupling, self.channel_weights)
+
 
     def on_shell_rate(self, E: ArrayLike, T: ArrayLike) -> FloatArray:
         """Narrow-width on-shell part of the rate (module docstring)."""
@@ -140,3 +131,20 @@ class GaugedVector:
         w = self.m_V**2 / (4 * E * T)
         return (self.coupling**4 * self.m_V**3 * T * k * np.log1p(np.exp(-w))
                 / (96 * math.pi**2 * self.gamma_V * E**2))
+
+
+def channel_sum_rate(E: ArrayLike, T: ArrayLike, m: float, gw: float, g: float,
+                     channel_weights: Callable[[FloatArray], tuple[FloatArray, FloatArray, FloatArray]]) -> FloatArray:
+    """Gamma_V [GeV] of a gauged vector (section IV, Eq. 4.3): the own nu_a nu_a + nu_a nubar_a
+    integral plus ``channel_weights(T)`` = (a, b, c) times the s-only, t-channel LL and LR integrals,
+    for a boson of mass m, width gw m and coupling g to nu_a (shared by every charge assignment)."""
+    E, T = np.broadcast_arrays(np.asarray(E, dtype=float), np.asarray(T, dtype=float))
+    q = 4 * E * T / m**2
+    own = s_integral(q, smooth=lambda y: _hat_nunu(y) + _hat_tt(y), pole_residue=_hat_ss_residue,
+                     pole_pv=_hat_st_pv, gw=gw)
+    s_only = s_integral(q, smooth=_zero, pole_residue=_hat_ss_residue, gw=gw)
+    LL = s_integral(q, smooth=hat_t_channel_LL)
+    LR = s_integral(q, smooth=_hat_tt)
+    a, b, c = channel_weights(T)
+    total = own + a * s_only + b * LL + c * LR
+    return g**4 * T * m**2 * total / (8 * math.pi**2 * E**2)

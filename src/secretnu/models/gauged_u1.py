@@ -36,9 +36,9 @@ from ..constants import M_E, M_MU, M_TAU
 from ..errors import InputError
 from ..sm import FLAVORS, check_flavor
 from ..units import format_energy
-from .gauged import _zero, hat_t_channel_LL, lepton_pair_width
-from .neutrinophilic import _hat_nunu, _hat_ss_residue, _hat_st_pv, _hat_tt, validate_vector
-from .vector_mediator import s_integral, thermal_potential
+from .gauged import channel_sum_rate, lepton_pair_width
+from .neutrinophilic import validate_vector
+from .vector_mediator import thermal_potential
 
 __all__ = ["GaugedU1", "LeLmu", "LeLtau", "u1_width", "normalise_charges", "CHARGE_KEYS"]
 
@@ -194,20 +194,10 @@ class GaugedU1:
         return a + 0 * T, b + 0 * T, c + 0 * T
 
     def rate(self, E: ArrayLike, T: ArrayLike) -> FloatArray:
-        """Gamma_V [GeV]: the channel sum (exact s-integrals, Breit-Wigner s channel)."""
-        E, T = np.broadcast_arrays(np.asarray(E, dtype=float), np.asarray(T, dtype=float))
-        m = self.m_V
-        q = 4 * E * T / m**2
-        gw = self.gamma_V / m
-        own = s_integral(q, smooth=lambda y: _hat_nunu(y) + _hat_tt(y), pole_residue=_hat_ss_residue,
-                         pole_pv=_hat_st_pv, gw=gw)
-        s_only = s_integral(q, smooth=_zero, pole_residue=_hat_ss_residue, gw=gw)
-        LL = s_integral(q, smooth=hat_t_channel_LL)
-        LR = s_integral(q, smooth=_hat_tt)
-        a, b, c = self.channel_weights(T)
-        total = own + a * s_only + b * LL + c * LR
-        g = self.coupling_scale * self.coupling
-        return g**4 * T * m**2 * total / (8 * math.pi**2 * E**2)
+        """Gamma_V [GeV]: the channel sum (exact s-integrals, Breit-Wigner s channel) at the rescaled
+        coupling |Q_a| g."""
+        return channel_sum_rate(E, T, self.m_V, self.gamma_V / self.m_V, self.coupling_scale * self.coupling,
+                                self.channel_weights)
 
     def on_shell_rate(self, E: ArrayLike, T: ArrayLike) -> FloatArray:
         """Narrow-width on-shell part: (Q_a g)^4 m^3 T k ln(1 + e^{-w})/(96 pi^2 gamma_V E^2), k the
