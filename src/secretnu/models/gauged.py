@@ -123,7 +123,6 @@ class GaugedVector:
         """Gamma_V [GeV]: the channel sum (exact s-integrals, Breit-Wigner s channel)."""
         return channel_sum_rate(E, T, self.m_V, self.gamma_V / self.m_V, self.coupling, self.channel_weights)
 
-
     def on_shell_rate(self, E: ArrayLike, T: ArrayLike) -> FloatArray:
         """Narrow-width on-shell part of the rate (module docstring)."""
         E, T = np.broadcast_arrays(np.asarray(E, dtype=float), np.asarray(T, dtype=float))
