@@ -715,7 +715,7 @@ def test_sweep_size():
 # ---------------------------------------------------------------------------------------------
 # extremes that pass validation give finite, positive results (the domain edges are real)
 
-@pytest.mark.parametrize("m4, mix", itertools.product((1e-12, 1e3), (1e-30, 1.0)))
+@pytest.mark.parametrize("m4, mix", list(itertools.product((1e-12, 1e3), (1e-30, 1.0))))
 def test_domain_corners_are_finite(m4, mix):
     result = secretnu.relic_density(SterileNeutrino(m4, mix), points_per_decade=8, n_x=8)
     assert math.isfinite(result.omega_h2) and result.omega_h2 > 0 and math.isfinite(result.mean_q)
