@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-__all__ = ["atomic_write"]
+import numpy as np
+
+__all__ = ["atomic_write", "arrays_hash", "save_hashed_arrays", "load_hashed_arrays"]
 
 
 def _umask() -> int:
@@ -41,3 +44,32 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def arrays_hash(key: str, arrays: Mapping[str, np.ndarray]) -> str:
+    """sha256 of a cache key (version and grid) and every named array, in the order given."""
+    digest = hashlib.sha256(key.encode())
+    for name, value in arrays.items():
+        arr = np.ascontiguousarray(value, dtype="<f8")
+        digest.update(name.encode() + str(arr.shape).encode() + arr.tobytes())
+    return digest.hexdigest()
+
+
+def save_hashed_arrays(path: Path, key: str, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write ``arrays`` to ``path`` (.npz, atomically) with their :func:`arrays_hash`."""
+    payload: dict[str, Any] = {"sha256": arrays_hash(key, arrays), **arrays}
+    atomic_write(path, lambda handle: np.savez(handle, **payload))
+
+
+def load_hashed_arrays(path: Path, key: str, names: Sequence[str], what: str = "cache file") -> dict[str, np.ndarray]:
+    """The named arrays of a file written by :func:`save_hashed_arrays`; ValueError when one is
+    missing or the stored hash does not match (a well-formed file with altered values is refused)."""
+    with np.load(path) as data:
+        missing = [name for name in (*names, "sha256") if name not in data.files]
+        if missing:
+            raise ValueError(f"{what} {path} lacks {', '.join(missing)}")
+        arrays = {name: data[name] for name in names}
+        stored = str(data["sha256"])
+    if stored != arrays_hash(key, arrays):
+        raise ValueError(f"{what} {path} was altered: its sha256 does not match its contents")
+    return arrays

@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import CubicSpline, RectBivariateSpline
 
-from ._atomic import atomic_write
+from ._atomic import arrays_hash, load_hashed_arrays, save_hashed_arrays
 from .models.gauged import hat_t_channel_LL
 from .models.neutrinophilic import (
     _hat_ss_residue,
@@ -168,26 +168,15 @@ class KernelTables:
 
     def content_hash(self) -> str:
         """sha256 of the table version, the grid and every array (stored with the file, checked on load)."""
-        digest = hashlib.sha256(_grid_key().encode())
-        for name in _ARRAYS:
-            arr = np.ascontiguousarray(getattr(self, name), dtype="<f8")
-            digest.update(name.encode() + str(arr.shape).encode() + arr.tobytes())
-        return digest.hexdigest()
+        return arrays_hash(_grid_key(), {name: getattr(self, name) for name in _ARRAYS})
 
     def save(self, path: Path) -> None:
-        atomic_write(path, lambda handle: np.savez(handle, sha256=self.content_hash(),
-                                                   **{name: getattr(self, name) for name in _ARRAYS}))
+        save_hashed_arrays(path, _grid_key(), {name: getattr(self, name) for name in _ARRAYS})
 
     @classmethod
     def load(cls, path: Path) -> KernelTables:
-        with np.load(path) as data:
-            missing = [name for name in (*_ARRAYS, "sha256") if name not in data.files]
-            if missing:
-                raise ValueError(f"table file {path} lacks {', '.join(missing)}")
-            tables = cls(*(data[name] for name in _ARRAYS))
-            stored = str(data["sha256"])
-        if stored != tables.content_hash():
-            raise ValueError(f"table file {path} was altered: its sha256 does not match its contents")
+        arrays = load_hashed_arrays(path, _grid_key(), _ARRAYS, "table file")
+        tables = cls(*(arrays[name] for name in _ARRAYS))
         if not tables._valid():
             raise ValueError(f"table file {path} failed its checks")
         return tables

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import RectBivariateSpline
 
-from ._atomic import atomic_write
+from ._atomic import arrays_hash, load_hashed_arrays, save_hashed_arrays
 from .models.neutrinophilic import _hat_ss_residue, on_shell_J, rate_integral, width_correction_C1, width_correction_residue
 from .models.vector_mediator import s_integral
 from .tables import GRID, _j_norm, _s_norm, cache_dir
@@ -138,26 +138,15 @@ class WidthTables:
     def content_hash(self) -> str:
         """sha256 of the file name's key and every array (stored with the file, checked on load), so a
         well-formed file with altered values is rebuilt rather than used (as for secretnu.tables)."""
-        digest = hashlib.sha256(_key().encode())
-        for name in _ARRAYS:
-            arr = np.ascontiguousarray(getattr(self, name), dtype="<f8")
-            digest.update(name.encode() + str(arr.shape).encode() + arr.tobytes())
-        return digest.hexdigest()
+        return arrays_hash(_key(), {name: getattr(self, name) for name in _ARRAYS})
 
     def save(self, path: Path) -> None:
-        atomic_write(path, lambda handle: np.savez(handle, sha256=self.content_hash(),
-                                                   **{name: getattr(self, name) for name in _ARRAYS}))
+        save_hashed_arrays(path, _key(), {name: getattr(self, name) for name in _ARRAYS})
 
     @classmethod
     def load(cls, path: Path) -> WidthTables:
-        with np.load(path) as data:
-            missing = [name for name in (*_ARRAYS, "sha256") if name not in data.files]
-            if missing:
-                raise ValueError(f"width table file {path} lacks {', '.join(missing)}")
-            tables = cls(*(data[name] for name in _ARRAYS))
-            stored = str(data["sha256"])
-        if stored != tables.content_hash():
-            raise ValueError(f"width table file {path} was altered: its sha256 does not match its contents")
+        arrays = load_hashed_arrays(path, _key(), _ARRAYS, "width table file")
+        tables = cls(*(arrays[name] for name in _ARRAYS))
         if not tables._valid():
             raise ValueError(f"width table file {path} failed its checks")
         return tables
