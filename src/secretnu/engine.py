@@ -333,7 +333,7 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     regime = _regimes(grid, kern, lam2, gws, gamma_v1, ~narrow, c2t, s2t)
     for i in np.nonzero(gaps)[0]:
         gw = gws.item(i)
-        full = kern if gw < GW_EXPANSION else _Kernels(0 * kern.p_on, wide_rates[gw], 0 * kern.p_c, kern.p_v)
+        full = kern if narrow[i] else _Kernels(0 * kern.p_on, wide_rates[gw], 0 * kern.p_c, kern.p_v)
         resolved = _resolved_yield(column, full, lam2.item(i), gw, c2t, s2t)
         if resolved is not None:
             Y[i] = resolved
