@@ -516,17 +516,19 @@ _NATURE = click.option("--nature", type=click.Choice(["majorana", "dirac"]), def
                        help="nu4 nature for the X-ray rate (Dirac: half the Majorana rate).")
 
 
+def _verdict_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every viability command shares: SM input, bounds, X-ray data, nu4 nature, limits."""
+    for option in (_INPUTS, _LIMITS, _NATURE, _XRAY, _STRUCTURE, _SM):
+        func = option(func)
+    return func
+
+
 @cli.command()
 @_dm_options
 @_model_options
-@_SM
 @click.option("--omega", type=float, default=None,
               help="Rescale sin^2 2theta so that Omega h^2 equals this (e.g. 0.12) before testing.")
-@_STRUCTURE
-@_XRAY
-@_NATURE
-@_LIMITS
-@_INPUTS
+@_verdict_options
 @click.option("--warmness", "warmness_method", type=click.Choice(["auto", "class", "moment"]), default="auto",
               show_default=True, help="How m_th is computed: CLASS fit when classy is installed, or the moment estimate.")
 @click.option("--m-th", "m_th", type=float, default=None, help="Use this thermal-equivalent mass [keV] instead.")
@@ -625,12 +627,7 @@ def spectrum(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
 @click.option("--m4-max", type=ENERGY, default="100keV", show_default=True)
 @click.option("--n-m4", type=click.IntRange(2, 10_000), default=30, show_default=True, help="Number of masses (log-spaced).")
 @click.option("--target", type=float, default=0.12, show_default=True, help="Omega h^2 of the line.")
-@_SM
-@_STRUCTURE
-@_XRAY
-@_NATURE
-@_LIMITS
-@_INPUTS
+@_verdict_options
 @click.option("--warmness", "warmness_method", type=click.Choice(["auto", "class", "moment"]), default="auto",
               show_default=True, help="How m_th is computed along the line.")
 @click.option("--n-nodes", type=click.IntRange(1, 1000), default=6, show_default=True,

@@ -118,15 +118,20 @@ def _probe(directory: Path, label: str) -> None:
     os.unlink(name)
 
 
+def _path_text(path: str | os.PathLike[str], what: str) -> tuple[str, Path]:
+    """(the path as given, as a Path): refused when empty or holding a NUL byte."""
+    text = str(os.fspath(path))
+    if not text.strip():
+        raise InputError(f"{what} path is empty")
+    if "\x00" in text:
+        raise InputError(f"{what} path {text!r} contains a NUL byte")
+    return text, Path(text)
+
+
 def output_file(path: str | os.PathLike[str], what: str = "output file", *,
                 suffixes: tuple[str, ...] | None = None) -> Path:
     """Check that a file can be written at ``path`` (before computing anything)."""
-    text = os.fspath(path)
-    if not str(text).strip():
-        raise InputError(f"{what} path is empty")
-    if "\x00" in str(text):
-        raise InputError(f"{what} path {text!r} contains a NUL byte")
-    out = Path(text)
+    text, out = _path_text(path, what)
     if suffixes is not None and out.suffix.lower() not in suffixes:
         raise InputError(f"{what} {text!r} must end in {' or '.join(suffixes)}")
     if out.is_dir():
@@ -142,12 +147,7 @@ def output_file(path: str | os.PathLike[str], what: str = "output file", *,
 
 def output_dir(path: str | os.PathLike[str], what: str = "output folder") -> Path:
     """Check that ``path`` is (or can be made) a writable directory."""
-    text = os.fspath(path)
-    if not str(text).strip():
-        raise InputError(f"{what} path is empty")
-    if "\x00" in str(text):
-        raise InputError(f"{what} path {text!r} contains a NUL byte")
-    out = Path(text)
+    text, out = _path_text(path, what)
     if out.exists():
         if not out.is_dir():
             raise InputError(f"{what} {text!r} exists and is not a directory")

@@ -1,6 +1,7 @@
-"""Relic curves (Omega h^2 = 0.12) of L_e - L_mu and L_e - L_tau at the paper's two DM points.
+"""Relic curves (Omega h^2 = 0.12) of the models beyond the paper at its two dark-matter points:
+L_e - L_mu and L_e - L_tau (with L_mu - L_tau for comparison), and the lepton-number-charged scalar.
 
-Run: PYTHONPATH=src python benchmarks/u1_relic_curves.py [out.csv]
+Run: python benchmarks/new_model_curves.py {u1,scalar} [out.csv]
 """
 import sys
 import time
@@ -11,11 +12,19 @@ from secretnu import SterileNeutrino, keV
 from secretnu.scans import relic_curve
 
 POINTS = [(7.1 * keV, 7e-11), (50 * keV, 1e-15)]
-CASES = [("le-lmu", "mu"), ("le-lmu", "e"), ("le-ltau", "e"), ("lmu-ltau", "mu")]
-m_V = np.geomspace(1e-3, 1.0, 13)
+#: set -> ((model, flavour) cases, m_V axis [GeV]; m_phi for the scalar)
+SETS = {
+    "u1": ([("le-lmu", "mu"), ("le-lmu", "e"), ("le-ltau", "e"), ("lmu-ltau", "mu")], np.geomspace(1e-3, 1.0, 13)),
+    "scalar": ([("scalar", "tau"), ("scalar", "mu"), ("scalar", "e")], np.geomspace(1e-3, 3.0, 15)),
+}
+
+which = sys.argv[1] if len(sys.argv) > 1 else "u1"
+if which not in SETS:
+    sys.exit(f"usage: python benchmarks/new_model_curves.py {{{','.join(SETS)}}} [out.csv]")
+cases, m_V = SETS[which]
 rows = []
 for m4, s2 in POINTS:
-    for model, flavor in CASES:
+    for model, flavor in cases:
         t0 = time.perf_counter()
         dm = SterileNeutrino(m4, s2, flavor)
         c = relic_curve(dm, model, m_V=m_V, coupling_range=(1e-7, 1.0), n_bracket=40, points_per_decade=30, n_x=24)
@@ -24,7 +33,7 @@ for m4, s2 in POINTS:
                 if np.isfinite(root):
                     rows.append((m4 / keV, s2, model, flavor, m, root, reg))
         print(f"{model} nu_{flavor} m4={m4 / keV:g} keV s2={s2:g}: {time.perf_counter() - t0:.0f} s", flush=True)
-out = sys.argv[1] if len(sys.argv) > 1 else "u1_relic_curves.csv"
+out = sys.argv[2] if len(sys.argv) > 2 else f"{which}_relic_curves.csv"
 with open(out, "w") as fh:
     fh.write("m4_keV,sin2_2theta,model,flavor,m_V_GeV,coupling,regime\n")
     fh.writelines(",".join(map(str, r)) + "\n" for r in rows)
