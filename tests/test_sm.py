@@ -236,3 +236,26 @@ def test_full_rate_is_blocked_and_linear_at_large_energy():
     ratio = sm_rate(E, T, "mu", "full") / (massless * G_F**2 * E * T**4)
     assert ratio == pytest.approx(pauli_blocking(E / T), rel=2e-3)
     assert sm_potential(1.0, 0.3, "mu", "full") == sm_potential(1.0, 0.3, "mu", "paper")
+
+
+def test_channel_table_disk_cache_is_the_built_table_and_refuses_edits(tmp_path, monkeypatch):
+    # sm="full" tabulates its channel rates once (3-4 s); the disk copy must give the same numbers
+    # and an edited copy must be rebuilt, not used
+    from secretnu import sm_channels
+
+    monkeypatch.setenv("SECRETNU_CACHE_DIR", str(tmp_path))
+    x, T = np.array([0.3, 3.0, 20.0]), np.array([0.005, 0.15, 3.0])
+    sm_channels._table.cache_clear()
+    try:
+        built = sm_channels.full_rate_scaled(x, T, "e")
+        (path,) = tmp_path.glob("sm-channels-*-e-*.npz")
+        sm_channels._table.cache_clear()
+        np.testing.assert_array_equal(sm_channels.full_rate_scaled(x, T, "e"), built)
+        with np.load(path) as data:
+            fields = {k: data[k] for k in data.files}
+        fields["log_total"] = fields["log_total"] + 1.0  # well-formed, 2.7x every rate
+        np.savez(path, **fields)
+        sm_channels._table.cache_clear()
+        np.testing.assert_array_equal(sm_channels.full_rate_scaled(x, T, "e"), built)
+    finally:
+        sm_channels._table.cache_clear()

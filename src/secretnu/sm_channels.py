@@ -330,11 +330,37 @@ _TABLE_X = np.geomspace(1e-3, 300.0, 45)
 _TABLE_T = np.geomspace(1e-5, 2e3, 133)
 
 
+#: Version of the channel-rate table: bump it whenever group_rates or combine change a number,
+#: so that cached files of an older version are not read.
+CHANNEL_TABLE_VERSION = 1
+
+
 @lru_cache(maxsize=8)
 def _table(flavor: str, T_mid: float) -> RectBivariateSpline:
-    x, T = np.meshgrid(_TABLE_X, _TABLE_T, indexing="ij")
-    total = combine(group_rates(x, T, flavor), x, T, T_mid)
-    return RectBivariateSpline(np.log(_TABLE_X), np.log(_TABLE_T), np.log(total), kx=3, ky=3, s=0)
+    """The tabulated log-rate, from the disk cache when it is there (building it costs 3-4 s, and
+    every scan worker process would otherwise pay that again), else built now and cached."""
+    from ._atomic import load_hashed_arrays, save_hashed_arrays
+    from .tables import cache_dir
+
+    key = f"sm-channels-v{CHANNEL_TABLE_VERSION}-{flavor}-{T_mid:.9g}-{_TABLE_X.size}x{_TABLE_T.size}"
+    path = cache_dir() / f"{key}.npz"
+    log_total = None
+    if path.exists():
+        try:
+            log_total = load_hashed_arrays(path, key, ("log_total",), "channel-rate table")["log_total"]
+        except (OSError, ValueError):  # corrupt, altered or foreign: rebuild below
+            log_total = None
+        if log_total is not None and (log_total.shape != (_TABLE_X.size, _TABLE_T.size)
+                                      or not np.all(np.isfinite(log_total))):
+            log_total = None
+    if log_total is None:
+        x, T = np.meshgrid(_TABLE_X, _TABLE_T, indexing="ij")
+        log_total = np.log(combine(group_rates(x, T, flavor), x, T, T_mid))
+        try:
+            save_hashed_arrays(path, key, {"log_total": log_total})
+        except OSError:  # read-only cache location: keep the table in memory only
+            pass
+    return RectBivariateSpline(np.log(_TABLE_X), np.log(_TABLE_T), log_total, kx=3, ky=3, s=0)
 
 
 def full_rate_scaled(x: ArrayLike, T: ArrayLike, flavor: str = "mu", T_mid: float = CROSSOVER["T_mid"]) -> FloatArray:
