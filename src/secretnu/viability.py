@@ -160,18 +160,11 @@ def rescale_mixing(dm: SterileNeutrino, model: Any, target: float, *, sm: Any = 
 
 
 def _warmness(result: Any, method: str) -> tuple[float, str, float]:
-    """(m_th [keV], method label, M_hm [M_sun/h] or NaN) from :func:`secretnu.spectrum.warmness`,
-    whichever version of it is installed (the CLASS fit takes ``method=``)."""
-
+    """(m_th [keV], method label, M_hm [M_sun/h]) from :func:`secretnu.spectrum.warmness`."""
     from . import spectrum
 
     warm = spectrum.warmness(result, method=method)
-    m_th = getattr(warm, "m_th_keV", None)
-    if m_th is None or not math.isfinite(m_th):
-        m_th = warm.thermal_wdm_mass_keV
-    label = getattr(warm, "method", "moment (fallback)")
-    m_hm = getattr(warm, "M_hm", math.nan)
-    return float(m_th), str(label), float(m_hm if m_hm is not None else math.nan)
+    return float(warm.m_th_keV), warm.method, float(warm.M_hm)
 
 
 def _structure_checks(m_th: float, label: str, m_hm: float, bounds: Sequence[WdmBound], fraction: float) -> list[Check]:
