@@ -113,7 +113,12 @@ def test_process_pool_and_dask_match_serial():
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         on_dask = small_scan(executor=client)
+        # relic_curve runs on the same executor (issue 17): the roots must not depend on where they ran
+        m_axis = np.geomspace(0.01, 1.0, 4)
+        curve_dask = relic_curve(DM, m_V=m_axis, coupling_range=(1e-6, 1.0), n_bracket=20, executor=client, chunk=1)
     np.testing.assert_array_equal(on_dask.omega_h2.values, serial.omega_h2.values)
+    curve_serial = relic_curve(DM, m_V=m_axis, coupling_range=(1e-6, 1.0), n_bracket=20, executor="serial")
+    np.testing.assert_array_equal(curve_dask.roots, curve_serial.roots)
 
 
 def test_netcdf_roundtrip(tmp_path):
