@@ -39,12 +39,11 @@ from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit, roots_genlaguerre
 
 from .constants import G_STAR_S_NU_DECOUPLING, MU_REF, RHO_C_H2_GEV_CM3, RHO_C_H2_GEV_CM3_PDG, S0_CM3, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel, heating_factor, hubble
 from .errors import InputError
-from .quadrature import panel_rule
+from .quadrature import expit, gauss_laguerre, panel_rule
 from .sm import SMInput, check_sm, sm_label, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 from .validate import MAX_N_X, MAX_POINTS_PER_DECADE, finite_result, in_domain, integer
@@ -171,7 +170,7 @@ class RelicResult:
 @cache
 def _x_nodes(n: int) -> tuple[FloatArray, FloatArray]:
     """Nodes/weights for Int_0^inf dx x^2 e^-x g(x)."""
-    return roots_genlaguerre(n, 2.0)
+    return gauss_laguerre(n, 2.0)
 
 
 def active_rate(dm: SterileNeutrino, model: Model | None, E: FloatArray, T: FloatArray,

@@ -28,12 +28,11 @@ from functools import cache, lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import roots_genlaguerre, roots_laguerre
 
 from .constants import CKM, G_F, LEPTON_MASS, M_W, M_Z, QUARK_MASS, SIN2_THETA_W
 from .cosmology import SaikawaShirai2018
 from .errors import InputError
-from .quadrature import gauss_legendre
+from .quadrature import gauss_laguerre, gauss_legendre
 from .sm_tables import SMRateTable
 
 __all__ = ["FLAVORS", "SM_OPTIONS", "RATE_COEFFICIENT_PAPER", "fermion_energy_density",
@@ -77,7 +76,7 @@ def sm_label(sm: SMInput) -> str:
 
 @cache
 def _laguerre_half(n: int = 48) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    return roots_genlaguerre(n, 0.5)
+    return gauss_laguerre(n, 0.5)
 
 
 def fermion_energy_density(r: ArrayLike) -> NDArray[np.float64]:
@@ -182,7 +181,7 @@ def massless_breakdown(T: ArrayLike, flavor: str = "mu") -> dict[str, NDArray[np
 def _thermal_x(n: int = 24) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Nodes and normalised weights of the thermal average over x^3 f_nu(x) (the rate-weighted
     neutrino spectrum)."""
-    x, w = roots_genlaguerre(n, 3.0)
+    x, w = gauss_laguerre(n, 3.0)
     w = w / (1 + np.exp(-x))  # e^-x x^3 -> x^3 f_nu
     return x, w / w.sum()
 
@@ -242,7 +241,7 @@ def blocking_components(x: ArrayLike, n: int = 32) -> tuple[NDArray[np.float64],
         parts = [blocking_components(x[i:i + 8], n) for i in range(0, x.size, 8)]
         return np.concatenate([b for b, _ in parts]), np.concatenate([b for _, b in parts])
     x = x[:, None, None, None]
-    p, wp = roots_laguerre(n)
+    p, wp = gauss_laguerre(n)
     wp = wp * p**2 / (1 + np.exp(-p))   # Laguerre weight e^-p times p^2 f(p) e^p
     cg, wg = gauss_legendre(n)
     p2, cos12, c = p[:, None, None], cg[None, :, None], cg[None, None, :]

@@ -22,13 +22,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.interpolate import RectBivariateSpline
 
 from .constants import G_F
 from .errors import InputError
+
+if TYPE_CHECKING:
+    from scipy.interpolate import RectBivariateSpline
 
 __all__ = ["SMRateTable", "STERILE_DM_GAP"]
 
@@ -95,6 +98,8 @@ class SMRateTable:
         for name, value in (("p_over_T", x), ("T", T), ("rate", rate)):
             value.setflags(write=False)
             object.__setattr__(self, name, value)
+        from scipy.interpolate import RectBivariateSpline  # here: scipy.interpolate costs ~0.3 s to import
+
         scaled = np.log(rate / x[:, None])  # ln(Gamma/(G_F^2 p T^4))
         object.__setattr__(self, "_spline", RectBivariateSpline(np.log(x), np.log(T), scaled, kx=3, ky=3, s=0))
 

@@ -28,14 +28,21 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import expit
 
 from ..constants import ZETA3
 from ..errors import InputError
+from ..quadrature import expit
 from ..sm import check_flavor
 from ..units import format_energy
 from ..validate import in_domain, real
-from .vector_mediator import potential_high_T, potential_low_T, rate_from_cross_section, s_integral, thermal_potential
+from .vector_mediator import (
+    potential_high_T,
+    potential_low_T,
+    rate_from_cross_section,
+    s_integral,
+    split_eval,
+    thermal_potential,
+)
 
 __all__ = [
     "Neutrinophilic", "PERTURBATIVE_LIMIT",
@@ -50,24 +57,31 @@ PERTURBATIVE_LIMIT: float = math.sqrt(4 * math.pi)
 _SERIES_Y = 0.05
 
 
-def _series(y: FloatArray, coeff, kmax: int = 16) -> FloatArray:
-    return sum(coeff(k) * y**k for k in range(3, kmax))
+def _series_y3(y: FloatArray, coefficients: tuple[float, ...]) -> FloatArray:
+    """sum_{k>=3} c_k y^k with coefficients (c_3, c_4, ...), by Horner."""
+    acc = np.full_like(y, coefficients[-1])
+    for c in coefficients[-2::-1]:
+        acc = acc * y + c
+    return acc * (y * y * y)
+
+
+#: Taylor coefficients c_3 .. c_15 of the tt and st brackets (docstrings below)
+_TT_SERIES = tuple(2 * (-1) ** (k + 1) / (k * (k - 1)) for k in range(3, 16))
+_ST_SERIES = tuple(2 * (-1) ** (k + 1) / (k * (k - 1) * (k - 2)) for k in range(3, 16))
 
 
 def _tt_bracket(y: FloatArray) -> FloatArray:
     """y^2 + 2y - 2(1+y) ln(1+y) = sum_{k>=3} 2(-1)^(k+1) y^k/(k(k-1))."""
     y = np.asarray(y, dtype=float)
-    ys = np.where(y < _SERIES_Y, y, 0.0)
-    series = _series(ys, lambda k: 2 * (-1) ** (k + 1) / (k * (k - 1)))
-    return np.where(y < _SERIES_Y, series, y**2 + 2 * y - 2 * (1 + y) * np.log1p(y))
+    return split_eval(y, y < _SERIES_Y, lambda s: _series_y3(s, _TT_SERIES),
+                      lambda v: v**2 + 2 * v - 2 * (1 + v) * np.log1p(v))
 
 
 def _st_bracket(y: FloatArray) -> FloatArray:
     """(1+y)^2 ln(1+y) - 3y^2/2 - y = sum_{k>=3} 2(-1)^(k+1) y^k/(k(k-1)(k-2))."""
     y = np.asarray(y, dtype=float)
-    ys = np.where(y < _SERIES_Y, y, 0.0)
-    series = _series(ys, lambda k: 2 * (-1) ** (k + 1) / (k * (k - 1) * (k - 2)))
-    return np.where(y < _SERIES_Y, series, (1 + y) ** 2 * np.log1p(y) - 1.5 * y**2 - y)
+    return split_eval(y, y < _SERIES_Y, lambda s: _series_y3(s, _ST_SERIES),
+                      lambda v: (1 + v) ** 2 * np.log1p(v) - 1.5 * v**2 - v)
 
 
 def _hat_nunu(y: FloatArray) -> FloatArray:

@@ -32,17 +32,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.interpolate import CubicSpline
 
 from ..errors import InputError
 from ..sm import check_flavor
 from ..units import format_energy
-from .neutrinophilic import validate_vector
-from .vector_mediator import rate_from_cross_section, s_integral, thermal_potential
+from .neutrinophilic import _series_y3, validate_vector
+from .vector_mediator import rate_from_cross_section, s_integral, split_eval, thermal_potential
+
+if TYPE_CHECKING:
+    from scipy.interpolate import CubicSpline
 
 __all__ = ["Scalar", "scalar_width", "sigma_nunu_scalar", "sigma_nunubar_scalar", "scalar_potential_low_T",
            "scalar_potential_high_T", "scalar_rate_low_T", "scalar_rate_high_T", "scalar_rate_on_shell",
@@ -57,14 +59,17 @@ def hat_s_residue(y: FloatArray) -> FloatArray:
     return np.asarray(y, dtype=float) / (32 * math.pi)
 
 
+#: (-1)^(k+1) (1 - 2/k), k = 3..17: the Taylor coefficients of the exchange bracket
+_EXCHANGE_SERIES = tuple((-1) ** (k + 1) * (1 - 2 / k) for k in range(3, 18))
+
+
 def _exchange_bracket(y: FloatArray) -> FloatArray:
     """y - 2 ln(1+y) + y/(1+y) = sum_{k>=3} (-1)^(k+1) (1 - 2/k) y^k (series below y = 0.05)."""
     y = np.asarray(y, dtype=float)
-    ys = np.where(y < _SERIES_Y, y, 0.0)
     # y/(1+y) = sum_{k>=1} (-1)^(k+1) y^k; 2 ln(1+y) = sum 2(-1)^(k+1) y^k/k: coefficient (-1)^(k+1)(1 - 2/k)
     # for k >= 2, and y - 2y + y = 0 at k = 1; k = 2: -(1 - 1) = 0, so the series starts at y^3
-    series = sum((-1) ** (k + 1) * (1 - 2 / k) * ys**k for k in range(3, 18))
-    return np.where(y < _SERIES_Y, series, y - 2 * np.log1p(y) + y / (1 + y))
+    return split_eval(y, y < _SERIES_Y, lambda s: _series_y3(s, _EXCHANGE_SERIES),
+                      lambda v: v - 2 * np.log1p(v) + v / (1 + v))
 
 
 def hat_exchange(y: FloatArray) -> FloatArray:
@@ -216,6 +221,8 @@ def _exchange_norm(q: FloatArray) -> FloatArray:
 @lru_cache(maxsize=1)
 def _exchange_spline() -> CubicSpline:
     """J_x(q) = Int dy y hat_exchange(y) ln(1 + e^{-y/q}) / norm on the log-q grid (built in ~0.1 s)."""
+    from scipy.interpolate import CubicSpline  # here: scipy.interpolate costs ~0.3 s to import
+
     q = np.geomspace(*_Q_GRID)
     return CubicSpline(np.log(q), s_integral(q, smooth=hat_exchange) / _exchange_norm(q))
 

@@ -20,7 +20,8 @@ All functions are pure and vectorised: E, T broadcast against each other; energi
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -28,7 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..quadrature import clustered_nodes, gauss_legendre, panel
 
 __all__ = ["thermal_potential", "rate_from_cross_section", "s_integral", "potential_low_T", "potential_high_T",
-           "fermi", "bose"]
+           "fermi", "bose", "s_integral_sum"]
 
 FloatArray = NDArray[np.float64]
 _U_MAX = 60.0  # p/T beyond which Fermi/Bose tails are below 1e-26
@@ -44,16 +45,42 @@ def bose(x: ArrayLike) -> FloatArray:
     return e / -np.expm1(-np.asarray(x, dtype=float))
 
 
+#: -1/(2k+1), k = 1..8: the series a - artanh(a) = -(a^3/3 + a^5/5 + ... + a^17/17)
+_ARTANH_SERIES = tuple(-1.0 / (2 * k + 1) for k in range(1, 9))
+
+
+def odd_series(a: FloatArray, coefficients: tuple[float, ...]) -> FloatArray:
+    """sum_k c_k a^(2k+1), k = 1.. (Horner in a^2)."""
+    a2 = a * a
+    acc = np.full_like(a, coefficients[-1])
+    for c in coefficients[-2::-1]:
+        acc = acc * a2 + c
+    return acc * a2 * a
+
+
+def split_eval(x: FloatArray, small: NDArray[np.bool_], series: Callable[[FloatArray], FloatArray],
+               direct: Callable[[FloatArray], FloatArray]) -> FloatArray:
+    """series(x) where ``small``, direct(x) elsewhere; each branch is evaluated only on its own elements."""
+    if small.all():
+        return series(x)
+    if not small.any():
+        return direct(x)
+    out = np.empty(x.shape)
+    out[small] = series(x[small])
+    large = ~small
+    out[large] = direct(x[large])
+    return out
+
+
+def _artanh_direct(a: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore"):
+        return a - 0.5 * np.log(np.abs((1 + a) / (1 - a)))
+
+
 def _a_minus_artanh(a: FloatArray) -> FloatArray:
     """a - (1/2) ln|(1+a)/(1-a)|, with the series -(a^3/3 + a^5/5 + ...) where it cancels."""
     a = np.asarray(a, dtype=float)
-    small = np.abs(a) < 0.1
-    a_s = np.where(small, a, 0.0)
-    series = -sum(a_s ** (2 * k + 1) / (2 * k + 1) for k in range(1, 9))
-    a_l = np.where(small, 2.0, a)
-    with np.errstate(divide="ignore"):
-        direct = a_l - 0.5 * np.log(np.abs((1 + a_l) / (1 - a_l)))
-    return np.where(small, series, direct)
+    return split_eval(a, np.abs(a) < 0.1, lambda s: odd_series(s, _ARTANH_SERIES), _artanh_direct)
 
 
 def thermal_potential(E: ArrayLike, T: ArrayLike, m: float, coupling: float, n: int = 24) -> FloatArray:
@@ -88,14 +115,16 @@ def thermal_potential(E: ArrayLike, T: ArrayLike, m: float, coupling: float, n: 
 
 def _potential_integrand(u: FloatArray, e: FloatArray, mt: FloatArray) -> FloatArray:
     """Eq. 3.3 integrand in units of T^2 with u = p/T, e = E/T, mt = m/T."""
-    a = 4 * u * e / mt**2
-    fermion = mt**2 * _a_minus_artanh(a) * fermi(u)
-    w = np.sqrt(u**2 + mt**2)
     m2 = mt**2
+    a = 4 * u * e / m2
+    fermion = m2 * _a_minus_artanh(a) * fermi(u)
+    w = np.sqrt(u**2 + m2)
+    ue2 = 2 * u * e  # shared factors of the four logs' arguments (same operations, same rounding)
+    ew2 = 2 * e * w
     with np.errstate(divide="ignore", invalid="ignore"):
-        l2 = np.log(np.abs((2 * u * e + 2 * e * w + m2) * (2 * u * e - 2 * e * w + m2))
-                    / np.abs((-2 * u * e + 2 * e * w + m2) * (-2 * u * e - 2 * e * w + m2)))
-    l2 = np.where(np.isfinite(l2), l2, 0.0)  # only ever hit exactly at a panel end (zero weight)
+        l2 = np.log(np.abs((ue2 + ew2 + m2) * (ue2 - ew2 + m2))
+                    / np.abs((-ue2 + ew2 + m2) * (-ue2 - ew2 + m2)))
+    l2[~np.isfinite(l2)] = 0.0  # only ever hit exactly at a panel end (zero weight)
     boson = (4 * e * u**2 / w - m2 * u / (2 * w) * l2) * bose(w)
     return fermion + boson
 
@@ -111,6 +140,8 @@ def potential_high_T(E: ArrayLike, T: ArrayLike, m: float, coupling: float) -> F
 
 
 SigmaHat = Callable[[FloatArray], FloatArray]
+#: exp(-t) is exactly 0.0 in double precision for t above this: thermal weights there vanish exactly
+_EXP_UNDERFLOW = 746.0
 
 
 def rate_from_cross_section(E: ArrayLike, T: ArrayLike, m: float, coupling: float,
@@ -134,66 +165,121 @@ def s_integral(q: ArrayLike, smooth: SigmaHat, pole_residue: SigmaHat | None = N
 
     sigma_hat = smooth + pole_residue/((y-1)^2 + gw^2) + (y-1) pole_pv/((y-1)^2 + gw^2).
     """
-    q = np.asarray(q, dtype=float)
     if gw <= 0 and pole_residue is not None:
         raise ValueError("a Breit-Wigner pole needs a positive width")
+    return s_integral_sum(q, [(1.0, smooth, pole_residue, pole_pv)], gw, n)
 
-    def integrand(y: FloatArray, qq: FloatArray, kind: str) -> FloatArray:
-        weight = y * np.log1p(np.exp(-y / qq))
-        if kind == "smooth":
-            return weight * smooth(y)
-        if kind == "residue":
-            return weight * pole_residue(y) if pole_residue is not None else 0.0 * y
-        return weight * pole_pv(y) if pole_pv is not None else 0.0 * y
 
-    qq = q[..., None]
+#: One term of :func:`s_integral_sum`: (coefficient, smooth, pole_residue, pole_pv).
+Channel = tuple[Any, SigmaHat, SigmaHat | None, SigmaHat | None]
+
+
+def s_integral_sum(q: ArrayLike, channels: Sequence[Channel], gw: float = 0.0, n: int = 40) -> FloatArray:
+    """Sum over ``channels`` of coefficient * :func:`s_integral` (q, smooth, pole_residue, pole_pv, gw, n).
+
+    The coefficients broadcast against q (e.g. per-temperature channel weights). All channels share
+    the width and hence the nodes, so the thermal weight y ln(1 + e^{-y/q}) is computed once per
+    node, and in the pole region, whose nodes y = 1 +- u do not depend on q, the y-integral is a
+    matrix-vector product of ln(1 + e^{-y/q}) with the q-independent y sigma_hat(y) w(y).
+
+    Nodes (the same for every q): [0, min(1 - delta, 60 q)] with t^3-clustered Gauss-Legendre;
+    [1 + delta, 1 + delta + 60 q] log-spaced in panels of <= 6 e-folds; the pole folded about
+    y = 1 (u = |y - 1| <= delta): a tan map on u < 20 gw (du/(u^2 + gw^2) = dphi/gw) and
+    log-spaced panels of <= 6 e-folds beyond. Nodes where e^{-y/q} underflows to zero contribute
+    exactly nothing and are skipped.
+    """
+    q = np.asarray(q, dtype=float)
+    if gw <= 0 and any(res is not None for _, _, res, _ in channels):
+        raise ValueError("a Breit-Wigner pole needs a positive width")
+    coefs = [np.broadcast_to(np.asarray(c, dtype=float), q.shape) for c, _, _, _ in channels]
+    flat_q = q.reshape(-1)
+    flat_c = [c.reshape(-1) for c in coefs]
+    total = np.zeros(flat_q.size)
     delta = 0.5
-    y_hi = 1 + delta + 60 * q
     nodes, weights = clustered_nodes(n)
     t_gl, w_gl = gauss_legendre(n)
 
-    def full_sigma(y: FloatArray, d: FloatArray | None = None) -> FloatArray:
-        # d = y - 1 passed exactly next to the pole, where 1 + u - 1 loses u below 1e-16
-        res = integrand(y, qq, "smooth")
-        d = y - 1 if d is None else d
-        denom = d**2 + gw**2
-        return res + integrand(y, qq, "residue") / denom + d * integrand(y, qq, "pv") / denom
+    def sigma(y: FloatArray, d: FloatArray, rows: Any) -> FloatArray:
+        """sum_k coef_k sigma_hat_k(y) on nodes y of the selected rows (d = y - 1)."""
+        denom = d * d + gw * gw
+        out: Any = 0.0
+        for coef, (_, smooth, res, pv) in zip(flat_c, channels, strict=True):
+            part = smooth(y)
+            if res is not None or pv is not None:
+                num = res(y) if res is not None else 0.0
+                if pv is not None:
+                    num = num + d * pv(y)
+                part = part + num / denom
+            out = out + (coef if rows is None else coef[rows][:, None]) * part
+        return out
 
-    total = np.zeros(q.shape)
-    # below the pole: y in [0, 1 - delta], cut at the thermal tail
-    lo_top = np.minimum(1 - delta, 60 * q)
-    y, wy = panel(np.zeros_like(q), lo_top, nodes, weights)
-    total += np.sum(wy * full_sigma(y), -1)
+    def q_panel(rows: NDArray[np.intp], y: FloatArray, wy: FloatArray) -> None:
+        """Add Int over nodes y (rows x n, depending on q) with weights wy."""
+        if rows.size == 0:
+            return
+        qq = flat_q[rows][:, None]
+        thermal = y * np.log1p(np.exp(-y / qq))
+        total[rows] += np.sum(wy * thermal * sigma(y, y - 1, rows), -1)
+
+    # below the pole: y in [0, 1 - delta], cut at the thermal tail (every node has y/q < 60)
+    lo_top = np.minimum(1 - delta, 60 * flat_q)
+    y, wy = panel(np.zeros_like(lo_top), lo_top, nodes, weights)
+    q_panel(np.arange(flat_q.size), y, wy)
     # above the pole: log-spaced nodes on [1 + delta, y_hi], in sub-panels of <= 6 e-folds
+    y_hi = 1 + delta + 60 * flat_q
     a, b = math.log(1 + delta), np.log(y_hi)
     n_sub = max(1, math.ceil((float(np.max(b, initial=a)) - a) / 6.0))
     for k in range(n_sub):
-        lo = (a + (b - a) * k / n_sub)[..., None]
-        hi = (a + (b - a) * (k + 1) / n_sub)[..., None]
-        y = np.exp(lo + (hi - lo) * 0.5 * (t_gl + 1))
-        total += np.sum(0.5 * (hi - lo) * w_gl * y * full_sigma(y), -1)
-    # pole region, folded: u = |y - 1| in [0, delta]
+        lo = a + (b - a) * k / n_sub
+        rows = np.nonzero(np.exp(lo) < _EXP_UNDERFLOW * flat_q)[0]  # the panel's lowest y, y/q above: all zero
+        lo_r = lo[rows][:, None]
+        hi_r = (a + (b[rows] - a) * (k + 1) / n_sub)[:, None]
+        y = np.exp(lo_r + (hi_r - lo_r) * 0.5 * (t_gl + 1))
+        q_panel(rows, y, 0.5 * (hi_r - lo_r) * w_gl * y)
+    # pole region, folded about y = 1: u = |y - 1| in [0, delta]; nodes independent of q
+    rows = np.nonzero((1 - delta) < _EXP_UNDERFLOW * flat_q)[0]
+    qq = flat_q[rows][:, None]
+
+    def pole_nodes(u: FloatArray, wu: FloatArray, scale: float, tan_map: bool) -> None:
+        """Add Int over y = 1 + u and y = 1 - u with weights wu: (ln(1 + e^{-y/q})) @ (wu y sigma(y))."""
+        for sign in (1.0, -1.0):
+            y = 1 + sign * u
+            d = sign * u
+            # with the tan map the weights carry 1/(u^2 + gw^2): sigma comes multiplied by it
+            per_channel = [_pole_sigma(ch, y, d, gw, tan_map) for ch in channels]
+            L = np.log1p(np.exp(-y / qq))
+            for coef, values in zip(flat_c, per_channel, strict=True):
+                total[rows] += coef[rows] * (L @ (wu * y * values)) / scale
+
     k_tan = 20.0
     u_split = min(k_tan * gw, delta) if gw > 0 else 0.0
-    if u_split > 0:  # tan map: du/(u^2 + gw^2) = dphi/gw
+    if rows.size and u_split > 0:  # tan map: du/(u^2 + gw^2) = dphi/gw
         phi_max = math.atan(u_split / gw)
         phi = 0.5 * phi_max * (t_gl + 1)
         wphi = 0.5 * phi_max * w_gl
-        u = gw * np.tan(phi)
-        yp, ym = 1 + u, 1 - u
-        res = integrand(yp, qq, "residue") + integrand(ym, qq, "residue")
-        pv = u * (integrand(yp, qq, "pv") - integrand(ym, qq, "pv"))
-        smooth_part = (integrand(yp, qq, "smooth") + integrand(ym, qq, "smooth")) * (u**2 + gw**2)
-        total += np.sum(wphi * (res + pv + smooth_part), -1) / gw
-    if u_split < delta:
+        pole_nodes(gw * np.tan(phi), wphi, gw, tan_map=True)
+    if rows.size and u_split < delta:
         u_lo = u_split if u_split > 0 else 1e-14
-        a, b = math.log(u_lo), math.log(delta)  # type: ignore[assignment]
+        a_, b_ = math.log(u_lo), math.log(delta)
         # the Lorentzian tail ~ 1/u^2 falls by e^-2 per e-fold: panels of <= 6 e-folds keep Gauss-
         # Legendre exact to ~1e-12 however narrow the width (one panel lost accuracy below gw ~ 1e-9)
-        n_pole = max(1, math.ceil((b - a) / 6.0))
+        n_pole = max(1, math.ceil((b_ - a_) / 6.0))
         for k in range(n_pole):
-            lo, hi = a + (b - a) * k / n_pole, a + (b - a) * (k + 1) / n_pole
-            u = np.exp(lo + (hi - lo) * 0.5 * (t_gl + 1))
-            wu = 0.5 * (hi - lo) * w_gl * u
-            total += np.sum(wu * (full_sigma(1 + u, u) + full_sigma(1 - u, -u)), -1)
-    return total
+            lo_, hi_ = a_ + (b_ - a_) * k / n_pole, a_ + (b_ - a_) * (k + 1) / n_pole
+            u = np.exp(lo_ + (hi_ - lo_) * 0.5 * (t_gl + 1))
+            pole_nodes(u, 0.5 * (hi_ - lo_) * w_gl * u, 1.0, tan_map=False)
+    return total.reshape(q.shape)
+
+
+def _pole_sigma(channel: Channel, y: FloatArray, d: FloatArray, gw: float, tan_map: bool) -> FloatArray:
+    """sigma_hat of one channel at pole-region nodes; with ``tan_map`` times (d^2 + gw^2)."""
+    _, smooth, res, pv = channel
+    denom = d * d + gw * gw
+    num: Any = 0.0
+    if res is not None:
+        num = res(y)
+    if pv is not None:
+        num = num + d * pv(y)
+    if tan_map:
+        return num + smooth(y) * denom
+    return smooth(y) + num / denom if (res is not None or pv is not None) else smooth(y)
