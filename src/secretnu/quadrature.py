@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["gauss_legendre", "gauss_laguerre", "expit", "clustered_nodes", "panel", "panel_rule"]
+__all__ = ["gauss_legendre", "gauss_laguerre", "expit", "clustered_nodes", "panel", "panel_rule", "map_row_blocks"]
 
 FloatArray = NDArray[np.float64]
 
@@ -126,3 +127,14 @@ def gauss_laguerre(n: int, alpha: float = 0.0) -> tuple[FloatArray, FloatArray]:
     x.flags.writeable = False
     w.flags.writeable = False
     return x, w
+
+
+def map_row_blocks(func: Callable[[int, int], FloatArray], n_rows: int, block: int) -> FloatArray:
+    """concatenate(func(start, stop) for consecutive blocks of ``block`` rows covering range(n_rows)).
+
+    For row-independent kernels: blocks keep numpy's temporaries small enough to stay in cache.
+    """
+    block = max(1, int(block))
+    if n_rows <= block:
+        return np.asarray(func(0, n_rows), dtype=float)
+    return np.concatenate([func(start, min(start + block, n_rows)) for start in range(0, n_rows, block)])

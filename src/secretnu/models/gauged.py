@@ -33,7 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..errors import InputError
 from ..sm import check_flavor
 from .neutrinophilic import _hat_nunu, _hat_ss_residue, _hat_st_pv, _hat_tt, validate_vector
-from .vector_mediator import s_integral, thermal_potential
+from .vector_mediator import s_integral_sum, thermal_potential
 
 __all__ = ["GaugedVector", "channel_sum_rate", "hat_t_channel_LL", "lepton_pair_width"]
 
@@ -47,6 +47,11 @@ def hat_t_channel_LL(y: FloatArray) -> FloatArray:
 
 def _zero(y: FloatArray) -> FloatArray:
     return np.zeros_like(y)
+
+
+def _hat_own_smooth(y: FloatArray) -> FloatArray:
+    """Smooth part of nu_a nu_a + elastic nu_a nubar_a (as the neutrinophilic V)."""
+    return _hat_nunu(y) + _hat_tt(y)
 
 
 def lepton_pair_width(m_V: float, coupling: float, m_f: float, charge2: float = 1.0, colours: int = 1) -> float:
@@ -139,11 +144,9 @@ def channel_sum_rate(E: ArrayLike, T: ArrayLike, m: float, gw: float, g: float,
     for a boson of mass m, width gw m and coupling g to nu_a (shared by every charge assignment)."""
     E, T = np.broadcast_arrays(np.asarray(E, dtype=float), np.asarray(T, dtype=float))
     q = 4 * E * T / m**2
-    own = s_integral(q, smooth=lambda y: _hat_nunu(y) + _hat_tt(y), pole_residue=_hat_ss_residue,
-                     pole_pv=_hat_st_pv, gw=gw)
-    s_only = s_integral(q, smooth=_zero, pole_residue=_hat_ss_residue, gw=gw)
-    LL = s_integral(q, smooth=hat_t_channel_LL)
-    LR = s_integral(q, smooth=_hat_tt)
     a, b, c = channel_weights(T)
-    total = own + a * s_only + b * LL + c * LR
+    # the own integral and the s-only one share the pole (and so the nodes); LL and LR have none
+    total = s_integral_sum(q, [(1.0, _hat_own_smooth, _hat_ss_residue, _hat_st_pv),
+                               (a, _zero, _hat_ss_residue, None)], gw=gw)
+    total = total + s_integral_sum(q, [(b, hat_t_channel_LL, None, None), (c, _hat_tt, None, None)])
     return g**4 * T * m**2 * total / (8 * math.pi**2 * E**2)
