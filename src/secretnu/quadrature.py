@@ -132,7 +132,8 @@ def gauss_laguerre(n: int, alpha: float = 0.0) -> tuple[FloatArray, FloatArray]:
 def map_row_blocks(func: Callable[[int, int], FloatArray], n_rows: int, block: int) -> FloatArray:
     """concatenate(func(start, stop) for consecutive blocks of ``block`` rows covering range(n_rows)).
 
-    For row-independent kernels: blocks keep numpy's temporaries small enough to stay in cache.
+    For row-independent kernels: blocks keep numpy's temporaries small enough to stay in cache
+    (the result does not depend on the block size).
     """
     block = max(1, int(block))
     if n_rows <= block:

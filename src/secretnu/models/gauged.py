@@ -32,8 +32,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
 from ..sm import check_flavor
-from .neutrinophilic import _hat_nunu, _hat_ss_residue, _hat_st_pv, _hat_tt, validate_vector
-from .vector_mediator import s_integral_sum, thermal_potential
+from .neutrinophilic import _hat_nunu, _hat_parts, _hat_ss_residue, _hat_st_pv, _hat_tt, validate_vector
+from .vector_mediator import register_fused, s_integral_sum, thermal_potential
 
 __all__ = ["GaugedVector", "channel_sum_rate", "hat_t_channel_LL", "lepton_pair_width"]
 
@@ -52,6 +52,9 @@ def _zero(y: FloatArray) -> FloatArray:
 def _hat_own_smooth(y: FloatArray) -> FloatArray:
     """Smooth part of nu_a nu_a + elastic nu_a nubar_a (as the neutrinophilic V)."""
     return _hat_nunu(y) + _hat_tt(y)
+
+
+register_fused((_hat_own_smooth, _hat_ss_residue, _hat_st_pv), _hat_parts)
 
 
 def lepton_pair_width(m_V: float, coupling: float, m_f: float, charge2: float = 1.0, colours: int = 1) -> float:

@@ -39,6 +39,7 @@ from .vector_mediator import (
     potential_high_T,
     potential_low_T,
     rate_from_cross_section,
+    register_fused,
     s_integral,
     split_eval,
     thermal_potential,
@@ -102,6 +103,23 @@ def _hat_st_pv(y: FloatArray) -> FloatArray:
 
 def _hat_smooth(y: FloatArray) -> FloatArray:
     return _hat_nunu(y) + _hat_tt(y)
+
+
+def _hat_parts(y: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(_hat_smooth, _hat_ss_residue, _hat_st_pv) at once, sharing ln(1+y) (the same operations in
+    the same order as the three functions, so the same numbers)."""
+    y = np.asarray(y, dtype=float)
+    if np.any(y < _SERIES_Y):
+        return _hat_smooth(y), _hat_ss_residue(y), _hat_st_pv(y)
+    log1p = np.log1p(y)
+    y2 = y**2
+    nunu = (y / (1 + y) + 2 / (y + 2) * log1p) / (4 * math.pi)
+    tt = (y2 + 2 * y - 2 * (1 + y) * log1p) / (4 * math.pi * y2)
+    st = -((1 + y) ** 2 * log1p - 1.5 * y2 - y) / (2 * math.pi * y2)
+    return nunu + tt, _hat_ss_residue(y), st
+
+
+register_fused((_hat_smooth, _hat_ss_residue, _hat_st_pv), _hat_parts)
 
 
 def _thermal_log(y: FloatArray, q: FloatArray) -> FloatArray:

@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..quadrature import clustered_nodes, gauss_legendre, map_row_blocks, panel
 
 __all__ = ["thermal_potential", "rate_from_cross_section", "s_integral", "potential_low_T", "potential_high_T",
-           "fermi", "bose", "s_integral_sum"]
+           "fermi", "bose", "s_integral_sum", "register_fused"]
 
 FloatArray = NDArray[np.float64]
 _U_MAX = 60.0  # p/T beyond which Fermi/Bose tails are below 1e-26
@@ -93,6 +93,19 @@ def thermal_potential(E: ArrayLike, T: ArrayLike, m: float, coupling: float, n: 
     Limits (Eq. 3.4): -7 pi^2 c^2 E T^4/(45 m^4) for T << m, +c^2 T^2/(8E) for T >> m.
     """
     E, T = np.broadcast_arrays(np.asarray(E, dtype=float), np.asarray(T, dtype=float))
+    flat_E, flat_T = E.reshape(-1), T.reshape(-1)
+    n_panels = len(_FIXED_BREAKS) + 4
+
+    def block(start: int, stop: int) -> FloatArray:
+        return _potential_block(flat_E[start:stop], flat_T[start:stop], m, n)
+
+    total = map_row_blocks(block, flat_E.size, _BLOCK_ELEMENTS // (n * n_panels)).reshape(E.shape)
+    # integrand is in units of T^2 (u = p/T, E/T): V = c^2 T^2 total / (8 pi^2 E^2) * T
+    return coupling**2 * T**3 * total / (8 * math.pi**2 * E**2)
+
+
+def _potential_block(E: FloatArray, T: FloatArray, m: float, n: int) -> FloatArray:
+    """The dimensionless integral of :func:`thermal_potential` on 1-d E, T."""
     mt = m / T
     e_t = E / T
     # break points in u = p/T: the two log singularities and the boson mass scale
@@ -104,13 +117,15 @@ def thermal_potential(E: ArrayLike, T: ArrayLike, m: float, coupling: float, n: 
     nodes, weights = clustered_nodes(n)
     total = np.zeros(E.shape)
     for k in range(edges.shape[-1] - 1):
-        u, wu = panel(edges[..., k], edges[..., k + 1], nodes, weights)
-        # coinciding break points make empty panels whose nodes sit on a log singularity
+        lo, hi = edges[:, k], edges[:, k + 1]
+        nonempty = hi > lo  # coinciding break points (e.g. all at _U_MAX): zero weights, nothing to add
+        rows: Any = slice(None) if nonempty.all() else np.nonzero(nonempty)[0]
+        u, wu = panel(lo[rows], hi[rows], nodes, weights)
+        # an empty panel's nodes sit on a log singularity: the where() drops any such node
         with np.errstate(divide="ignore", invalid="ignore"):
-            terms = wu * _potential_integrand(u, e_t[..., None], mt[..., None])
-        total += np.sum(np.where(wu > 0, terms, 0.0), -1)
-    # integrand is in units of T^2 (u = p/T, E/T): V = c^2 T^2 total / (8 pi^2 E^2) * T
-    return coupling**2 * T**3 * total / (8 * math.pi**2 * E**2)
+            terms = wu * _potential_integrand(u, e_t[rows, None], mt[rows, None])
+        total[rows] += np.sum(np.where(wu > 0, terms, 0.0), -1)
+    return total
 
 
 def _potential_integrand(u: FloatArray, e: FloatArray, mt: FloatArray) -> FloatArray:
@@ -168,6 +183,18 @@ def s_integral(q: ArrayLike, smooth: SigmaHat, pole_residue: SigmaHat | None = N
     if gw <= 0 and pole_residue is not None:
         raise ValueError("a Breit-Wigner pole needs a positive width")
     return s_integral_sum(q, [(1.0, smooth, pole_residue, pole_pv)], gw, n)
+
+
+#: Evaluators of (smooth, pole_residue, pole_pv) at once, keyed by those three functions: a model
+#: registers one when the three share costly pieces (see :func:`register_fused`)
+_FUSED: dict[tuple[Any, Any, Any], Callable[[FloatArray], tuple[FloatArray, FloatArray, FloatArray]]] = {}
+
+
+def register_fused(parts: tuple[SigmaHat, SigmaHat | None, SigmaHat | None],
+                   fused: Callable[[FloatArray], tuple[FloatArray, FloatArray, FloatArray]]) -> None:
+    """Let :func:`s_integral_sum` evaluate the cross-section parts (smooth, pole_residue, pole_pv)
+    with one call of ``fused(y)``, which must return the same three arrays (e.g. sharing ln(1+y))."""
+    _FUSED[parts] = fused
 
 
 #: One term of :func:`s_integral_sum`: (coefficient, smooth, pole_residue, pole_pv).
@@ -252,12 +279,17 @@ def _s_block(q: FloatArray, coefs: list[FloatArray], channels: Sequence[Channel]
         denom = d * d + gw * gw
         sigma: Any = 0.0
         for coef, (_, smooth, res, pv) in zip(coefs, channels, strict=True):
-            part = smooth(y)
-            if res is not None or pv is not None:
-                num = res(y) if res is not None else 0.0
-                if pv is not None:
-                    num = num + d * pv(y)
-                part = part + num / denom
+            fused = _FUSED.get((smooth, res, pv))
+            if fused is not None:
+                part, res_y, pv_y = fused(y)
+                part = part + (res_y + d * pv_y) / denom
+            else:
+                part = smooth(y)
+                if res is not None or pv is not None:
+                    num = res(y) if res is not None else 0.0
+                    if pv is not None:
+                        num = num + d * pv(y)
+                    part = part + num / denom
             sigma = sigma + coef[rows][:, None] * part
         total[rows] += np.sum(wy * thermal * sigma, -1)
 
