@@ -253,7 +253,8 @@ class _Direct:
             J = (direct_s_integral(q, nphil._hat_smooth, nphil._hat_ss_residue, nphil._hat_st_pv, gw)
                  + a * direct_s_integral(q, np.zeros_like, nphil._hat_ss_residue, None, gw)
                  + b * direct_s_integral(q, gauged.hat_t_channel_LL) + c * direct_s_integral(q, nphil._hat_tt))
-        g = getattr(model, "coupling_scale", 1.0) * model.coupling
+        # GaugedU1 works with |Q_a| g; the scalar's coupling_scale is for the fast engine only
+        g = model.coupling * (1.0 if model.name == "scalar" else getattr(model, "coupling_scale", 1.0))
         return g**4 * T * m**2 * J / (8 * math.pi**2 * E**2)
 
 
@@ -262,7 +263,8 @@ CASES = [("neutrinophilic", 0.03, 4.8e-6, {}, 7e-11, "paper"),
          ("neutrinophilic", 0.1, 0.3, {"width": 0.05}, 1e-12, "full"),
          ("lmu-ltau", 0.02, 5e-5, {}, 7e-11, "paper"),
          ("b-l", 0.05, 2e-5, {}, 7e-11, "full"),
-         ("scalar", 0.01, 1e-4, {}, 1e-10, "paper")]
+         ("scalar", 0.01, 1e-4, {}, 1e-10, "paper"),
+         ("le-lmu", 0.03, 1e-4, {}, 7e-11, "full")]
 
 
 @pytest.mark.parametrize("case", CASES[:2] + CASES[3:4])
