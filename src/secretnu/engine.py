@@ -35,7 +35,7 @@ from .diagnostics import REGIMES, classify_regimes
 from .errors import InputError
 from .models import make_model
 from .models.neutrinophilic import _B_ST_1, _DB_ST_1
-from .production import ONSET_X_RANGE, effective_hubble, kinetics_of, momentum_rule, resonance_onsets
+from .production import _X_EDGES, ONSET_X_RANGE, effective_hubble, kinetics_of, momentum_rule, resonance_onsets
 from .sm import SMInput, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 from .tables import KernelTables, _potential_norm, kernel_tables
@@ -188,20 +188,28 @@ class _Column:
         from ._kernels import contract_rows, cubic_basis
 
         tables, T = self.tables, self.grid.T
-        if self._g_rows is None:
-            tx, ty, coef = tables._g_spline.tck
-            coef = coef.reshape(len(tx) - 4, len(ty) - 4)
-            self._r = self.m_V / T
-            lr = np.clip(np.log(self._r), tables.ln_r[0], tables.ln_r[-1])
-            spans, values = np.empty(lr.size, dtype=np.int64), np.empty((lr.size, 4))
-            cubic_basis(ty, lr, spans, values)
-            self._g_rows = np.ascontiguousarray(contract_rows(np.ascontiguousarray(coef.T), spans, values).T)
+        g_rows = self.g_rows()
         x = np.asarray(x, dtype=float)
         lx = np.clip(np.log(x), tables.ln_x[0], tables.ln_x[-1])
         spans, values = np.empty(lx.size, dtype=np.int64), np.empty((lx.size, 4))
         cubic_basis(tables._g_spline.tck[0], lx, spans, values)
-        ratio = contract_rows(self._g_rows, spans, values).T[rows]  # (z rows, x)
+        ratio = contract_rows(g_rows, spans, values).T[rows]  # (z rows, x)
         return T[rows, None] * ratio * _potential_norm(x[None, :], self._r[rows, None])
+
+    def g_rows(self) -> FloatArray:
+        """The G spline's coefficients with the r axis contracted at each row's r = m/T: (x coefficients, z)."""
+        from ._kernels import contract_rows, cubic_basis
+
+        if self._g_rows is None:
+            tables = self.tables
+            tx, ty, coef = tables._g_spline.tck
+            coef = coef.reshape(len(tx) - 4, len(ty) - 4)
+            self._r = self.m_V / self.grid.T
+            lr = np.clip(np.log(self._r), tables.ln_r[0], tables.ln_r[-1])
+            spans, values = np.empty(lr.size, dtype=np.int64), np.empty((lr.size, 4))
+            cubic_basis(ty, lr, spans, values)
+            self._g_rows = np.ascontiguousarray(contract_rows(np.ascontiguousarray(coef.T), spans, values).T)
+        return self._g_rows
 
     def _q(self, x: FloatArray, rows: slice) -> tuple[FloatArray, FloatArray, FloatArray]:
         T = self.grid.T[rows, None]
@@ -331,7 +339,10 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
         Y[sel], gaps[sel] = _yields(wide, *sm_base, grid.prefactor, grid.x[base], grid.w[base], h, lam2[sel],
                                     np.ones(int(sel.sum())), c2t, s2t)
     regime = _regimes(grid, kern, lam2, gws, gamma_v1, ~narrow, c2t, s2t)
-    for i in np.nonzero(gaps)[0]:
+    batch = np.nonzero(gaps & narrow)[0]
+    if batch.size:
+        Y[batch] = _resolve_onsets(column, kern, lam2[batch], gws[batch], c2t, s2t, Y[batch])
+    for i in np.nonzero(gaps & ~narrow)[0]:
         gw = gws.item(i)
         full = kern if narrow[i] else _Kernels(0 * kern.p_on, wide_rates[gw], 0 * kern.p_c, kern.p_v)
         resolved = _resolved_yield(column, full, lam2.item(i), gw, c2t, s2t)
@@ -402,3 +413,74 @@ def _resolved_yield(column: _Column, kern: _Kernels, lam2: float, gw: float, c2t
     Y, _ = _yields(kern, delta, gamma_sm, v_sm, grid.prefactor[rows], x, w, float(grid.lnz[1] - grid.lnz[0]),
                    np.array([lam2]), np.array([gw]), c2t, s2t)
     return float(Y[0])
+
+
+_GRID_LAYOUT: dict[int, tuple[FastGrid, tuple[FloatArray, ...]]] = {}
+
+
+def _grid_layout(grid: FastGrid) -> tuple[FloatArray, ...]:
+    """The grid's m4^2/(2E), Gamma_SM and V_SM laid out (x, z), kept per grid."""
+    held = _GRID_LAYOUT.get(id(grid))
+    if held is not None and held[0] is grid:
+        return held[1]
+    arrays = tuple(_layout(grid.delta, grid.gamma_sm, grid.v_sm))
+    if len(_GRID_LAYOUT) > 16:
+        _GRID_LAYOUT.clear()
+    _GRID_LAYOUT[id(grid)] = (grid, arrays)
+    return arrays
+
+
+def _resolve_onsets(column: _Column, kern: _Kernels, lam2: FloatArray, gws: FloatArray, c2t: float, s2t: float,
+                    Y: FloatArray) -> FloatArray:
+    """Yields of narrow-width couplings flagged by the main pass, redone on the momentum rule that
+    resolves their resonance onsets (Y where a coupling has none), all couplings of the column at once.
+
+    The same algorithm as :func:`_resolved_yield` for one coupling (production.resonance_onsets with
+    its Illinois steps, _active_rows, production.momentum_rule, the kernels and column_yields on the
+    coupling's active rows), compiled: one pass finds every coupling's onsets and rows
+    (secretnu._kernels.onset_search), one builds their momentum rules (onset_rules), one evaluates the
+    kernels at each coupling's own nodes and rows (segment_kernels) and one integrates (segment_yields).
+    """
+    from ._kernels import onset_rules, onset_search, segment_kernels, segment_yields
+    from .quadrature import gauss_legendre
+
+    grid, tables = column.grid, column.tables
+    n_k = lam2.size
+    delta, gamma_sm, v_sm = _grid_layout(grid)
+    p_on, p_off, p_c, p_v = _layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v)
+    g_rows, knots = column.g_rows(), tables._g_spline.tck[0]
+    lx_lo, lx_hi = float(tables.ln_x[0]), float(tables.ln_x[-1])
+    onsets, n_on = np.empty((n_k, grid.n_x)), np.zeros(n_k, dtype=np.int64)
+    rows = np.empty((n_k, 2), dtype=np.int64)
+    lam2, gws = np.ascontiguousarray(lam2, dtype=float), np.ascontiguousarray(gws, dtype=float)
+    onset_search(p_on, p_off, p_c, p_v, delta, gamma_sm, v_sm, grid.prefactor, grid.w, grid.x, lam2, gws, c2t, s2t,
+                 ONSET_X_RANGE[0], ONSET_X_RANGE[1], 2, 1e-9, 4, g_rows, knots, lx_lo, lx_hi, grid.T, column._r,
+                 onsets, n_on, rows)
+    hit = np.nonzero(n_on > 0)[0]
+    if hit.size == 0:
+        return Y
+    t, w = gauss_legendre(max(4, grid.n_x // 6))
+    X, W, offsets = onset_rules(onsets[hit], n_on[hit], np.asarray(_X_EDGES, dtype=float), 0.5 * (t + 1), 0.5 * w)
+    rows = rows[hit]
+    lo, hi = int(rows[:, 0].min()), int(rows[:, 1].max())
+    band = slice(lo, hi)
+    rows = np.ascontiguousarray(rows - lo)
+    sm = _layout(*grid.sm_terms(X, band))
+    n_b = hi - lo
+    out = [np.zeros((X.size, n_b)) for _ in range(4)]
+    T = np.ascontiguousarray(grid.T[band])
+    a, b, c = (np.ascontiguousarray(wt[band, 0], dtype=float) for wt in column.weights)
+    splines, x0, dx = _spline_coefficients(tables)
+    segment_kernels(X, offsets, rows, T, column.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0,
+                    dx, float(tables.ln_q[0]), float(tables.ln_q[-1]), column.channels, _B_ST_1, _DB_ST_1,
+                    column.custom is None, np.ascontiguousarray(g_rows[:, band]), knots, lx_lo, lx_hi,
+                    np.ascontiguousarray(column._r[band]), *out)
+    if column.custom is not None:  # a model with its own rate integrals: numpy on the band, all nodes
+        custom = column.kernels(X, band)
+        out[:3] = _layout(custom.p_on, custom.p_off, custom.p_c)
+    resolved = np.empty(hit.size)
+    segment_yields(*out, *sm, np.ascontiguousarray(grid.prefactor[band]), W, offsets, rows,
+                   float(grid.lnz[1] - grid.lnz[0]), lam2[hit], gws[hit], gws[hit] > 1e-6, c2t, s2t, resolved)
+    Y = Y.copy()
+    Y[hit] = resolved
+    return Y
