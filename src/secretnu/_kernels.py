@@ -23,11 +23,12 @@ from numba import njit
 
 @njit(cache=True, nogil=True)
 def _interval_correction(num: np.ndarray, wid: np.ndarray, det: np.ndarray, F: np.ndarray,
-                         h: float) -> float:  # pragma: no cover - compiled
-    """Sum over unresolved intervals of (exact Lorentzian integral - trapezoid), one x column."""
+                         h: float, first: int = 0, stop: int = -1) -> float:  # pragma: no cover - compiled
+    """Sum over unresolved intervals of (exact Lorentzian integral - trapezoid), one x column
+    (intervals first .. stop - 1, default all; each reads the nodes next to it)."""
     n_z = det.size
     out = 0.0
-    for i in range(n_z - 1):
+    for i in range(first, n_z - 1 if stop < 0 else stop):
         d0 = det[i]
         d1 = det[i + 1]
         dd = d1 - d0
@@ -119,24 +120,27 @@ def column_yields(p_on: np.ndarray, p_off: np.ndarray, p_c: np.ndarray, p_v: np.
             acc = f0
             f = f0
             count = 0
-            cand = 0
-            # no stores, so that it vectorises: the sum, the crossings, and the intervals where the
-            # Lorentzian may be unresolved (_interval_correction's test); most columns have none
+            first = n_z
+            last = 0
+            # no stores, so that it vectorises: the sum, the crossings, and the first and last
+            # intervals where the Lorentzian may be unresolved (_interval_correction's test)
             for i in range(1, n_z):
                 f, dt, width2, _ = _cell(a_on[i], a_off[i], a_c[i], a_v[i], a_d[i], a_g[i], a_s[i], prefactor[i],
                                          on, l4, off_c, l2, c2t, s2t)
                 acc += f
                 dd = dt - d_prev
                 count += (dt > 0) != (d_prev > 0)
-                cand += (min(abs(d_prev), abs(dt)) < 2.0 * abs(dd)) & (dd * dd > min(w_prev, width2))
+                cand = (min(abs(d_prev), abs(dt)) < 2.0 * abs(dd)) & (dd * dd > min(w_prev, width2))
+                first = min(first, i if cand else n_z)
+                last = max(last, i if cand else 0)
                 d_prev = dt
                 w_prev = width2
             column = h * (acc - 0.5 * (f0 + f))
-            if cand:
-                for i in range(n_z):
+            if first < n_z:  # intervals first - 1 .. last - 1, which read nodes first - 2 .. last + 1
+                for i in range(max(first - 2, 0), min(last + 2, n_z)):
                     F[i], det[i], wid[i], num[i] = _cell(a_on[i], a_off[i], a_c[i], a_v[i], a_d[i], a_g[i], a_s[i],
                                                          prefactor[i], on, l4, off_c, l2, c2t, s2t)
-                column += _interval_correction(num, wid, det, F, h)
+                column += _interval_correction(num, wid, det, F, h, first - 1, last)
             total += column * w[j]
             if j > 0 and abs(count - previous) >= 2 and x[j] >= x_lo and x[j - 1] <= x_hi:
                 gap = True
@@ -200,7 +204,7 @@ def _ppoly(coef: np.ndarray, x0: float, dx: float, lq: float) -> float:  # pragm
     return ((coef[0, k] * t + coef[1, k]) * t + coef[2, k]) * t + coef[3, k]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def rate_kernels(q: np.ndarray, rate_pref: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
                  splines: np.ndarray, x0: float, dx: float, lq_lo: float, lq_hi: float, channels: bool,
                  width_terms: bool, b_st: float, db_st: float, p_on: np.ndarray, p_off: np.ndarray,
@@ -214,22 +218,24 @@ def rate_kernels(q: np.ndarray, rate_pref: np.ndarray, a: np.ndarray, b: np.ndar
     n_z, n_x = q.shape
     for i in range(n_z):
         for j in range(n_x):
-            p_on[i, j], p_off[i, j], p_c[i, j] = _rate_cell(q[i, j], rate_pref[i, j], a[i], b[i], c[i], splines, x0, dx,
-                                                            lq_lo, lq_hi, channels, width_terms, b_st, db_st)
+            p_on[i, j], p_off[i, j], p_c[i, j] = _rate_cell(q[i, j], math.log(q[i, j]), rate_pref[i, j], a[i], b[i],
+                                                            c[i], splines, x0, dx, lq_lo, lq_hi, channels, width_terms,
+                                                            b_st, db_st)
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _rate_cell(qq: float, pref: float, a: float, b: float, c: float, splines: np.ndarray, x0: float, dx: float,
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _rate_cell(qq: float, log_q: float, pref: float, a: float, b: float, c: float, splines: np.ndarray, x0: float, dx: float,
                lq_lo: float, lq_hi: float, channels: bool, width_terms: bool, b_st: float,
                db_st: float) -> tuple[float, float, float]:  # pragma: no cover - compiled
-    """(p_on, p_off, p_c) of rate_kernels at one cell."""
+    """(p_on, p_off, p_c) of rate_kernels at one cell (log_q = ln q)."""
     pi = math.pi
-    lq = min(max(math.log(qq), lq_lo), lq_hi)
+    lq = min(max(log_q, lq_lo), lq_hi)
     q3 = qq * qq * qq
     j_off = _ppoly(splines[0], x0, dx, lq) * (q3 / (1 + qq))
-    L = math.log1p(math.exp(-1.0 / qq))
+    boltzmann = math.exp(-1.0 / qq)
+    L = math.log1p(boltzmann)
     if width_terms:
-        occupation = 1.0 / (1.0 + math.exp(1.0 / qq))
+        occupation = boltzmann / (1.0 + boltzmann)  # 1/(1 + e^{1/q})
         dL = -occupation / qq
         d2L = occupation * (1 - occupation) / (qq * qq)
         residue = (2 * L + 4 * dL + d2L) / (24 * pi)
@@ -277,7 +283,7 @@ def _span_basis(knots: np.ndarray, xm: float, values: np.ndarray) -> int:  # pra
     return i
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def potential_column(x: float, g_rows: np.ndarray, knots: np.ndarray, lx_lo: float, lx_hi: float, T: np.ndarray,
                      r: np.ndarray, start: int, stop: int, out: np.ndarray) -> None:  # pragma: no cover - compiled
     """P_V = T G(x, m/T) at one x for rows start..stop-1 (engine._Column.potential: the G spline with
@@ -486,7 +492,7 @@ def onset_rules(onsets: np.ndarray, n_onsets: np.ndarray, default_edges: np.ndar
     return xs, ws, offsets
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def segment_kernels(X: np.ndarray, offsets: np.ndarray, rows: np.ndarray, T: np.ndarray, m2: float, rate_scale: float,
                     pi8: float, a: np.ndarray, b: np.ndarray, c: np.ndarray, splines: np.ndarray, x0: float, dx: float,
                     lq_lo: float, lq_hi: float, channels: bool, b_st: float, db_st: float, rates: bool,
@@ -495,6 +501,7 @@ def segment_kernels(X: np.ndarray, offsets: np.ndarray, rows: np.ndarray, T: np.
     """rate_kernels (with the width terms; skipped unless ``rates``) and the potential (potential_column)
     at the nodes X of each coupling k (offsets[k]..offsets[k+1]-1) on its own rows[k] only, (x, z)
     outputs. q = 4 E T/m^2 and the rate prefactor as engine._Column._q."""
+    log_row = np.log(4 * T * T / m2)  # ln q = ln x + ln(4 T^2/m^2)
     for k in range(offsets.size - 1):
         start, stop = rows[k, 0], rows[k, 1]
         for j in range(offsets[k], offsets[k + 1]):
@@ -502,12 +509,13 @@ def segment_kernels(X: np.ndarray, offsets: np.ndarray, rows: np.ndarray, T: np.
             potential_column(xj, g_rows, knots, lx_lo, lx_hi, T, r, start, stop, p_v[j])
             if not rates:
                 continue
+            log_x = math.log(xj)
             for i in range(start, stop):
                 E = xj * T[i]
                 q = 4 * E * T[i] / m2
                 pref = rate_scale * T[i] * m2 / (pi8 * E**2)
-                p_on[j, i], p_off[j, i], p_c[j, i] = _rate_cell(q, pref, a[i], b[i], c[i], splines, x0, dx, lq_lo,
-                                                                lq_hi, channels, True, b_st, db_st)
+                p_on[j, i], p_off[j, i], p_c[j, i] = _rate_cell(q, log_x + log_row[i], pref, a[i], b[i], c[i], splines,
+                                                                x0, dx, lq_lo, lq_hi, channels, True, b_st, db_st)
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
@@ -550,3 +558,49 @@ def segment_yields(p_on: np.ndarray, p_off: np.ndarray, p_c: np.ndarray, p_v: np
             column = h * (acc - 0.5 * (F[0] + F[m - 1])) + _interval_correction(num[:m], wid[:m], det[:m], F[:m], h)
             total += column * w[j]
         Y[k] = total
+
+
+@njit(cache=True, nogil=True)
+def regime_codes(p_on: np.ndarray, p_off: np.ndarray, p_c: np.ndarray, p_v: np.ndarray, delta: np.ndarray,
+                 gamma_sm: np.ndarray, v_sm: np.ndarray, hubble: np.ndarray, lam2: np.ndarray, gw: np.ndarray,
+                 gamma_v1: np.ndarray, wide: np.ndarray, c2t: float, s2t: float, code_a: int, code_b: int, code_c: int,
+                 code_dw: int, codes: np.ndarray) -> None:  # pragma: no cover - compiled
+    """Regime code of each coupling from the x = 1 column (z,) arrays: diagnostics.classify_regimes on
+    the Fig. 5 diagnostics as engine._regimes computes them (same formulas, same order)."""
+    n_z = delta.size
+    for k in range(lam2.size):
+        l2 = lam2[k]
+        g = gw[k]
+        best = 0
+        top = 0.0
+        nan = False
+        last = -1
+        for i in range(n_z):
+            gamma_on = l2 * l2 * p_on[i] / g
+            gamma_v = l2 * l2 * gamma_v1[k, i] if wide[k] else gamma_on + l2 * l2 * (p_off[i] - g * p_c[i])
+            gamma = gamma_sm[i] + gamma_v
+            pot = v_sm[i] + l2 * p_v[i]
+            d = delta[i]
+            mixing = d * d * s2t
+            t = d * c2t - pot
+            df4 = 0.25 * gamma * mixing / (mixing + 0.25 * gamma * gamma + t * t) / hubble[i]
+            if not nan and (i == 0 or df4 > top or df4 != df4):  # np.argmax: the first maximum, or first NaN
+                best = i
+                top = df4
+                nan = df4 != df4
+            if d < max(abs(pot), 0.5 * gamma):
+                last = i
+        i1 = min(last + 1, n_z - 1) if last >= 0 else 0
+        i = best
+        gamma_on = l2 * l2 * p_on[i] / g
+        gv = l2 * l2 * gamma_v1[k, i] if wide[k] else gamma_on + l2 * l2 * (p_off[i] - g * p_c[i])
+        vv = l2 * p_v[i]
+        g_sm = (gamma_sm[i] + gv) - gv
+        v_sm_peak = (v_sm[i] + vv) - vv
+        code = code_b if i < i1 else code_c
+        if gamma_on < 0.5 * gv:
+            code = code_a
+        if gv < 0.1 * g_sm and abs(vv) < 0.1 * abs(v_sm_peak):
+            code = code_dw
+        codes[k] = code
+

@@ -265,6 +265,19 @@ def _layout(*arrays: FloatArray) -> list[FloatArray]:
     return [np.ascontiguousarray(np.broadcast_to(a, arrays[0].shape).T, dtype=float) for a in arrays]
 
 
+def _laid_yields(arrays: list[FloatArray], prefactor: FloatArray, x: FloatArray, w: FloatArray, h: float,
+                 lam2: FloatArray, gw: FloatArray, c2t: float, s2t: float) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """:func:`_yields` on arrays already laid out (x, z): p_on, p_off, p_c, p_v, delta, gamma_sm, v_sm."""
+    from ._kernels import column_yields
+
+    Y = np.empty(lam2.size)
+    gaps = np.zeros(lam2.size, dtype=np.bool_)
+    kernel: Any = column_yields  # a numba dispatcher: its call signature is the function's
+    kernel(*arrays, prefactor, w, x, float(h), np.ascontiguousarray(lam2, dtype=float),
+           np.ascontiguousarray(gw, dtype=float), float(c2t), float(s2t), ONSET_X_RANGE[0], ONSET_X_RANGE[1], Y, gaps)
+    return Y, gaps
+
+
 def _yields(kern: _Kernels, delta: FloatArray, gamma_sm: FloatArray, v_sm: FloatArray, prefactor: FloatArray,
             x: FloatArray, w: FloatArray, h: float, lam2: FloatArray, gw: FloatArray, c2t: float,
             s2t: float) -> tuple[FloatArray, NDArray[np.bool_]]:
@@ -318,30 +331,32 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     # a charged U(1)' acts as a unit-charge model with coupling |Q_a| g (secretnu.models.gauged_u1)
     lam2 = (couplings * getattr(reference, "coupling_scale", 1.0)) ** 2
     h = float(grid.lnz[1] - grid.lnz[0])
-    base = slice(0, grid.n_x)  # the x = 1 node (zero weight) only serves the regime label
-    sm_base = (grid.delta[:, base], grid.gamma_sm[:, base], grid.v_sm[:, base])
+    n_x = grid.n_x  # the x = 1 node (zero weight, last) only serves the regime label
+    sm_laid = _grid_layout(grid)  # (x, z), as the compiled kernels run along z
+    kern_laid = _layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v)
+    x_base, w_base = grid.x[:n_x], grid.w[:n_x]
     Y = np.empty(couplings.size)
     gaps = np.zeros(couplings.size, dtype=np.bool_)
     # a model with its own rate integrals (the scalar) has no finite-width tables: the expansion throughout
     narrow = gws < GW_EXPANSION if column.custom is None else np.ones(couplings.size, dtype=bool)
-    kern_base = _Kernels(*(getattr(kern, f)[:, base] for f in ("p_on", "p_off", "p_c", "p_v")))
     if narrow.any():
-        Y[narrow], gaps[narrow] = _yields(kern_base, *sm_base, grid.prefactor, grid.x[base], grid.w[base], h,
-                                          lam2[narrow], gws[narrow], c2t, s2t)
+        Y[narrow], gaps[narrow] = _laid_yields([a[:n_x] for a in (*kern_laid, *sm_laid)], grid.prefactor, x_base,
+                                               w_base, h, lam2[narrow], gws[narrow], c2t, s2t)
     # wide couplings: Gamma_V/c^4 from the exact finite-width integrals, one table lookup per width
     gamma_v1 = np.zeros((couplings.size, grid.T.size))  # Gamma_V / c^4 at x = 1 where wide
     wide_rates: dict[float, FloatArray] = {}
+    zero = np.zeros((n_x, grid.T.size))
     for gw in np.unique(gws[~narrow]):
         sel = gws == gw
         rate = wide_rates[float(gw)] = column.wide_rate(grid.x, float(gw))
         gamma_v1[sel] = rate[:, -1]
-        wide = _Kernels(np.zeros_like(rate[:, base]), rate[:, base], np.zeros_like(rate[:, base]), kern_base.p_v)
-        Y[sel], gaps[sel] = _yields(wide, *sm_base, grid.prefactor, grid.x[base], grid.w[base], h, lam2[sel],
-                                    np.ones(int(sel.sum())), c2t, s2t)
-    regime = _regimes(grid, kern, lam2, gws, gamma_v1, ~narrow, c2t, s2t)
+        Y[sel], gaps[sel] = _laid_yields([zero, _layout(rate[:, :n_x])[0], zero, kern_laid[3][:n_x],
+                                          *(a[:n_x] for a in sm_laid)], grid.prefactor, x_base, w_base, h, lam2[sel],
+                                         np.ones(int(sel.sum())), c2t, s2t)
+    regime = _regimes(grid, kern_laid, sm_laid, lam2, gws, gamma_v1, ~narrow, c2t, s2t)
     batch = np.nonzero(gaps & narrow)[0]
     if batch.size:
-        Y[batch] = _resolve_onsets(column, kern, lam2[batch], gws[batch], c2t, s2t, Y[batch])
+        Y[batch] = _resolve_onsets(column, kern_laid, lam2[batch], gws[batch], c2t, s2t, Y[batch])
     for i in np.nonzero(gaps & ~narrow)[0]:
         gw = gws.item(i)
         full = kern if narrow[i] else _Kernels(0 * kern.p_on, wide_rates[gw], 0 * kern.p_c, kern.p_v)
@@ -351,19 +366,17 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     return to_omega * Y, regime
 
 
-def _regimes(grid: FastGrid, kern: _Kernels, lam2: FloatArray, gws: FloatArray, gamma_v1: FloatArray,
-             wide: NDArray[np.bool_], c2t: float, s2t: float) -> FloatArray:
-    """Regime codes from the x = 1 column (Fig. 5 diagnostics, diagnostics.classify_regimes)."""
-    l2, gw = lam2[:, None], gws[:, None]
-    gamma_on = l2 * l2 * kern.p_on[:, -1] / gw
-    gamma_v = np.where(wide[:, None], l2 * l2 * gamma_v1, gamma_on + l2 * l2 * (kern.p_off[:, -1] - gw * kern.p_c[:, -1]))
-    v_v = l2 * kern.p_v[:, -1]
-    delta = grid.delta[:, -1]
-    gamma = grid.gamma_sm[:, -1] + gamma_v
-    pot = grid.v_sm[:, -1] + v_v
-    mixing = delta**2 * s2t
-    g = 0.25 * gamma * mixing / (mixing + 0.25 * gamma * gamma + (delta * c2t - pot) ** 2)
-    return classify_regimes(g / grid.hubble, gamma, pot, gamma_v, gamma_on, v_v, delta)[0].astype(float)
+def _regimes(grid: FastGrid, kern_laid: list[FloatArray], sm_laid: tuple[FloatArray, ...], lam2: FloatArray,
+             gws: FloatArray, gamma_v1: FloatArray, wide: NDArray[np.bool_], c2t: float, s2t: float) -> FloatArray:
+    """Regime codes from the x = 1 column (Fig. 5 diagnostics, diagnostics.classify_regimes; compiled
+    as secretnu._kernels.regime_codes). The (x, z) arrays' last row is x = 1."""
+    from ._kernels import regime_codes
+
+    codes = np.empty(lam2.size, dtype=np.int64)
+    regime_codes(*(a[-1] for a in kern_laid), *(a[-1] for a in sm_laid), grid.hubble, np.ascontiguousarray(lam2),
+                 np.ascontiguousarray(gws), gamma_v1, np.ascontiguousarray(wide), c2t, s2t,
+                 *(REGIMES.index(r) for r in ("A", "B", "C", "DW")), codes)
+    return codes.astype(float)
 
 
 def _active_rows(profile: FloatArray, detuning: FloatArray, floor: float = 1e-9, pad: int = 4) -> slice:
@@ -430,7 +443,7 @@ def _grid_layout(grid: FastGrid) -> tuple[FloatArray, ...]:
     return arrays
 
 
-def _resolve_onsets(column: _Column, kern: _Kernels, lam2: FloatArray, gws: FloatArray, c2t: float, s2t: float,
+def _resolve_onsets(column: _Column, kern_laid: list[FloatArray], lam2: FloatArray, gws: FloatArray, c2t: float, s2t: float,
                     Y: FloatArray) -> FloatArray:
     """Yields of narrow-width couplings flagged by the main pass, redone on the momentum rule that
     resolves their resonance onsets (Y where a coupling has none), all couplings of the column at once.
@@ -447,7 +460,7 @@ def _resolve_onsets(column: _Column, kern: _Kernels, lam2: FloatArray, gws: Floa
     grid, tables = column.grid, column.tables
     n_k = lam2.size
     delta, gamma_sm, v_sm = _grid_layout(grid)
-    p_on, p_off, p_c, p_v = _layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v)
+    p_on, p_off, p_c, p_v = kern_laid
     g_rows, knots = column.g_rows(), tables._g_spline.tck[0]
     lx_lo, lx_hi = float(tables.ln_x[0]), float(tables.ln_x[-1])
     onsets, n_on = np.empty((n_k, grid.n_x)), np.zeros(n_k, dtype=np.int64)
