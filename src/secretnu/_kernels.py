@@ -232,7 +232,9 @@ def _rate_cell(qq: float, log_q: float, pref: float, a: float, b: float, c: floa
     lq = min(max(log_q, lq_lo), lq_hi)
     q3 = qq * qq * qq
     j_off = _ppoly(splines[0], x0, dx, lq) * (q3 / (1 + qq))
-    boltzmann = math.exp(-1.0 / qq)
+    # e^{-1/q}; below e^{-708} (where libm's exp takes its slow underflow path) it is 0 for every sum here
+    inverse = 1.0 / qq
+    boltzmann = math.exp(-inverse) if inverse < 708.0 else 0.0
     L = math.log1p(boltzmann)
     if width_terms:
         occupation = boltzmann / (1.0 + boltzmann)  # 1/(1 + e^{1/q})

@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .constants import MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel
-from .diagnostics import REGIMES, classify_regimes
+from .diagnostics import REGIMES
 from .errors import InputError
 from .models import make_model
 from .models.neutrinophilic import _B_ST_1, _DB_ST_1
