@@ -116,7 +116,28 @@ def warm_up() -> None:
     spans, values = np.empty(1, dtype=np.int64), np.empty((1, 4))
     cubic_basis(np.arange(8.0), np.array([3.5]), spans, values)
     contract_rows(np.ones((4, 1)), spans, values)
+    _warm_onset_kernels()
     width_tables()
+
+
+def _warm_onset_kernels() -> None:
+    """The compiled onset path and regime codes on dummy inputs of the real call's types."""
+    from ._kernels import onset_rules, onset_search, regime_codes, segment_kernels, segment_yields
+
+    two, one = np.ones((2, 2)), np.ones(1)
+    knots, g_rows = np.arange(8.0), np.zeros((4, 2))
+    rows = np.array([[0, 1]], dtype=np.int64)
+    onset_search(two, two, two, two, two, two, two, np.ones(2), np.ones(2), np.ones(2), one, one, 1.0, 1e-10, 0.05,
+                 15.0, 2, 1e-9, 4, g_rows, knots, 3.0, 4.0, np.ones(2), np.ones(2), np.empty((1, 1)),
+                 np.zeros(1, dtype=np.int64), np.empty((1, 2), dtype=np.int64))
+    t, w = np.array([0.5]), np.array([1.0])
+    X, W, offsets = onset_rules(np.array([[0.5]]), np.ones(1, dtype=np.int64), np.asarray(_X_EDGES, dtype=float), t, w)
+    out = [np.zeros((X.size, 1)) for _ in range(7)]
+    segment_kernels(X, offsets, rows, one, 1.0, 1.0, 1.0, one, one, one, np.zeros((4, 4, 2)), 0.0, 1.0, 0.0, 1.0, True,
+                    0.1, 0.1, True, np.zeros((4, 1)), knots, 3.0, 4.0, one, *out[:4])
+    segment_yields(*out, one, W, offsets, rows, 0.1, one, one, np.ones(1, dtype=np.bool_), 1.0, 1e-10, np.empty(1))
+    regime_codes(*(np.ones(2) for _ in range(8)), one, one, np.zeros((1, 2)), np.zeros(1, dtype=np.bool_), 1.0, 1e-10,
+                 0, 1, 2, 3, np.empty(1, dtype=np.int64))
 
 
 _COEFFICIENTS: dict[int, tuple[KernelTables, tuple[FloatArray, float, float]]] = {}
@@ -373,7 +394,8 @@ def _regimes(grid: FastGrid, kern_laid: list[FloatArray], sm_laid: tuple[FloatAr
     from ._kernels import regime_codes
 
     codes = np.empty(lam2.size, dtype=np.int64)
-    regime_codes(*(a[-1] for a in kern_laid), *(a[-1] for a in sm_laid), grid.hubble, np.ascontiguousarray(lam2),
+    kernel: Any = regime_codes  # a numba dispatcher
+    kernel(*(a[-1] for a in kern_laid), *(a[-1] for a in sm_laid), grid.hubble, np.ascontiguousarray(lam2),
                  np.ascontiguousarray(gws), gamma_v1, np.ascontiguousarray(wide), c2t, s2t,
                  *(REGIMES.index(r) for r in ("A", "B", "C", "DW")), codes)
     return codes.astype(float)
@@ -492,8 +514,9 @@ def _resolve_onsets(column: _Column, kern_laid: list[FloatArray], lam2: FloatArr
         custom = column.kernels(X, band)
         out[:3] = _layout(custom.p_on, custom.p_off, custom.p_c)
     resolved = np.empty(hit.size)
-    segment_yields(*out, *sm, np.ascontiguousarray(grid.prefactor[band]), W, offsets, rows,
-                   float(grid.lnz[1] - grid.lnz[0]), lam2[hit], gws[hit], gws[hit] > 1e-6, c2t, s2t, resolved)
+    integrate: Any = segment_yields  # a numba dispatcher
+    integrate(*out, *sm, np.ascontiguousarray(grid.prefactor[band]), W, offsets, rows,
+              float(grid.lnz[1] - grid.lnz[0]), lam2[hit], gws[hit], gws[hit] > 1e-6, c2t, s2t, resolved)
     Y = Y.copy()
     Y[hit] = resolved
     return Y
