@@ -257,6 +257,26 @@ class _Column:
                      self.channels, width_terms, _B_ST_1, _DB_ST_1, p_on, p_off, p_c)
         return _Kernels(p_on=p_on, p_off=p_off, p_c=p_c, p_v=self.potential(x, rows))
 
+    def grid_kernels(self) -> list[FloatArray]:
+        """:meth:`kernels` (with the width terms) at the grid's nodes, laid out (x, z) as
+        [p_on, p_off, p_c, p_v]: one compiled pass (secretnu._kernels.segment_kernels), no transposes."""
+        from ._kernels import segment_kernels
+
+        grid, tables = self.grid, self.tables
+        if self.custom is not None:  # a model with its own rate integrals (numpy)
+            kern = self.kernels(grid.x)
+            return _layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v)
+        g_rows = self.g_rows()
+        out = [np.empty((grid.x.size, grid.T.size)) for _ in range(4)]
+        a, b, c = (np.ascontiguousarray(w[:, 0], dtype=float) for w in self.weights)
+        splines, x0, dx = _spline_coefficients(tables)
+        kernel: Any = segment_kernels  # a numba dispatcher
+        kernel(grid.x, np.array([0, grid.x.size], dtype=np.int64), np.array([[0, grid.T.size]], dtype=np.int64), grid.T,
+               self.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0, dx, float(tables.ln_q[0]),
+               float(tables.ln_q[-1]), self.channels, _B_ST_1, _DB_ST_1, True, g_rows, tables._g_spline.tck[0],
+               float(tables.ln_x[0]), float(tables.ln_x[-1]), self._r, *out)
+        return out
+
     def wide_rate(self, x: FloatArray, gw: float, rows: slice = slice(None)) -> FloatArray:
         """Gamma_V / c^4 on (T[rows], x) at a width gw >= GW_EXPANSION, from the exact finite-width
         integrals (secretnu.width_tables): the expansion of :meth:`kernels` is invalid there. The
@@ -341,7 +361,7 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     if grid.dm is None or grid.dm != dm:
         raise InputError("grid must be built by FastGrid.build for this sterile neutrino")
     column = _Column(reference, tables, grid, m_V)
-    kern = column.kernels(grid.x)
+    kern_laid = column.grid_kernels()  # (x, z), as the compiled kernels run along z
     if isinstance(width, (int, float)):
         gws = np.full_like(couplings, float(width) / m_V)
     else:  # every model's width scales as coupling^2 at fixed m_V
@@ -354,7 +374,6 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     h = float(grid.lnz[1] - grid.lnz[0])
     n_x = grid.n_x  # the x = 1 node (zero weight, last) only serves the regime label
     sm_laid = _grid_layout(grid)  # (x, z), as the compiled kernels run along z
-    kern_laid = _layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v)
     x_base, w_base = grid.x[:n_x], grid.w[:n_x]
     Y = np.empty(couplings.size)
     gaps = np.zeros(couplings.size, dtype=np.bool_)
@@ -380,7 +399,8 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
         Y[batch] = _resolve_onsets(column, kern_laid, lam2[batch], gws[batch], c2t, s2t, Y[batch])
     for i in np.nonzero(gaps & ~narrow)[0]:
         gw = gws.item(i)
-        full = kern if narrow[i] else _Kernels(0 * kern.p_on, wide_rates[gw], 0 * kern.p_c, kern.p_v)
+        kern = _Kernels(*(a.T for a in kern_laid))
+        full = _Kernels(0 * kern.p_on, wide_rates[gw], 0 * kern.p_c, kern.p_v)
         resolved = _resolved_yield(column, full, lam2.item(i), gw, c2t, s2t)
         if resolved is not None:
             Y[i] = resolved
