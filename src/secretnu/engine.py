@@ -161,6 +161,22 @@ def _spline_coefficients(tables: KernelTables) -> tuple[FloatArray, float, float
     return coef, float(breaks[0]), dx
 
 
+_G_COEFFICIENTS: dict[int, tuple[KernelTables, FloatArray]] = {}
+
+
+def _g_coefficients_r_first(tables: KernelTables) -> FloatArray:
+    """The G spline's B-spline coefficients as a C-contiguous (r, x) array, kept per tables object."""
+    held = _G_COEFFICIENTS.get(id(tables))
+    if held is not None and held[0] is tables:
+        return held[1]
+    tx, ty, coef = tables._g_spline.tck
+    coef_rx = np.ascontiguousarray(coef.reshape(len(tx) - 4, len(ty) - 4).T)
+    if len(_G_COEFFICIENTS) > 8:
+        _G_COEFFICIENTS.clear()
+    _G_COEFFICIENTS[id(tables)] = (tables, coef_rx)
+    return coef_rx
+
+
 @lru_cache(maxsize=16)
 def _default_grid(dm: SterileNeutrino, T_max: float) -> FastGrid:
     """The default grid of a sterile neutrino (kept: building it costs more than a point)."""
@@ -223,13 +239,12 @@ class _Column:
 
         if self._g_rows is None:
             tables = self.tables
-            tx, ty, coef = tables._g_spline.tck
-            coef = coef.reshape(len(tx) - 4, len(ty) - 4)
+            ty = tables._g_spline.tck[1]
             self._r = self.m_V / self.grid.T
             lr = np.clip(np.log(self._r), tables.ln_r[0], tables.ln_r[-1])
             spans, values = np.empty(lr.size, dtype=np.int64), np.empty((lr.size, 4))
             cubic_basis(ty, lr, spans, values)
-            self._g_rows = np.ascontiguousarray(contract_rows(np.ascontiguousarray(coef.T), spans, values).T)
+            self._g_rows = np.ascontiguousarray(contract_rows(_g_coefficients_r_first(tables), spans, values).T)
         return self._g_rows
 
     def _q(self, x: FloatArray, rows: slice) -> tuple[FloatArray, FloatArray, FloatArray]:
