@@ -497,27 +497,30 @@ def onset_rules(onsets: np.ndarray, n_onsets: np.ndarray, default_edges: np.ndar
 @njit(cache=True, nogil=True, error_model="numpy")
 def segment_kernels(X: np.ndarray, offsets: np.ndarray, rows: np.ndarray, T: np.ndarray, m2: float, rate_scale: float,
                     pi8: float, a: np.ndarray, b: np.ndarray, c: np.ndarray, splines: np.ndarray, x0: float, dx: float,
-                    lq_lo: float, lq_hi: float, channels: bool, b_st: float, db_st: float, rates: bool,
+                    lq_lo: float, lq_hi: float, channels: bool, b_st: float, db_st: float, rates: np.ndarray,
                     g_rows: np.ndarray, knots: np.ndarray, lx_lo: float, lx_hi: float, r: np.ndarray,
                     p_on: np.ndarray, p_off: np.ndarray, p_c: np.ndarray, p_v: np.ndarray) -> None:  # pragma: no cover
-    """rate_kernels (with the width terms; skipped unless ``rates``) and the potential (potential_column)
-    at the nodes X of each coupling k (offsets[k]..offsets[k+1]-1) on its own rows[k] only, (x, z)
-    outputs. q = 4 E T/m^2 and the rate prefactor as engine._Column._q."""
+    """rate_kernels and the potential (potential_column) at the nodes X of each coupling k
+    (offsets[k]..offsets[k+1]-1) on its own rows[k] only, (x, z) outputs. rates[k]: 0 potential only,
+    1 rates without the width terms (p_c = 0), 2 with them. q = 4 E T/m^2 and the rate prefactor as
+    engine._Column._q."""
     log_row = np.log(4 * T * T / m2)  # ln q = ln x + ln(4 T^2/m^2)
     for k in range(offsets.size - 1):
         start, stop = rows[k, 0], rows[k, 1]
         for j in range(offsets[k], offsets[k + 1]):
             xj = X[j]
             potential_column(xj, g_rows, knots, lx_lo, lx_hi, T, r, start, stop, p_v[j])
-            if not rates:
+            if rates[k] == 0:
                 continue
+            width_terms = rates[k] == 2
             log_x = math.log(xj)
             for i in range(start, stop):
                 E = xj * T[i]
                 q = 4 * E * T[i] / m2
                 pref = rate_scale * T[i] * m2 / (pi8 * E**2)
                 p_on[j, i], p_off[j, i], p_c[j, i] = _rate_cell(q, log_x + log_row[i], pref, a[i], b[i], c[i], splines,
-                                                                x0, dx, lq_lo, lq_hi, channels, True, b_st, db_st)
+                                                                x0, dx, lq_lo, lq_hi, channels, width_terms, b_st,
+                                                                db_st)
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})

@@ -134,7 +134,7 @@ def _warm_onset_kernels() -> None:
     X, W, offsets = onset_rules(np.array([[0.5]]), np.ones(1, dtype=np.int64), np.asarray(_X_EDGES, dtype=float), t, w)
     out = [np.zeros((X.size, 1)) for _ in range(7)]
     segment_kernels(X, offsets, rows, one, 1.0, 1.0, 1.0, one, one, one, np.zeros((4, 4, 2)), 0.0, 1.0, 0.0, 1.0, True,
-                    0.1, 0.1, True, np.zeros((4, 1)), knots, 3.0, 4.0, one, *out[:4])
+                    0.1, 0.1, np.array([2]), np.zeros((4, 1)), knots, 3.0, 4.0, one, *out[:4])
     segment_yields(*out, one, W, offsets, rows, 0.1, one, one, np.ones(1, dtype=np.bool_), 1.0, 1e-10, np.empty(1))
     regime_codes(*(np.ones(2) for _ in range(8)), one, one, np.zeros((1, 2)), np.zeros(1, dtype=np.bool_), 1.0, 1e-10,
                  0, 1, 2, 3, np.empty(1, dtype=np.int64))
@@ -288,7 +288,7 @@ class _Column:
         kernel: Any = segment_kernels  # a numba dispatcher
         kernel(grid.x, np.array([0, grid.x.size], dtype=np.int64), np.array([[0, grid.T.size]], dtype=np.int64), grid.T,
                self.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0, dx, float(tables.ln_q[0]),
-               float(tables.ln_q[-1]), self.channels, _B_ST_1, _DB_ST_1, True, g_rows, tables._g_spline.tck[0],
+               float(tables.ln_q[-1]), self.channels, _B_ST_1, _DB_ST_1, np.array([2]), g_rows, tables._g_spline.tck[0],
                float(tables.ln_x[0]), float(tables.ln_x[-1]), self._r, *out)
         return out
 
@@ -541,9 +541,13 @@ def _resolve_onsets(column: _Column, kern_laid: list[FloatArray], lam2: FloatArr
     T = np.ascontiguousarray(grid.T[band])
     a, b, c = (np.ascontiguousarray(wt[band, 0], dtype=float) for wt in column.weights)
     splines, x0, dx = _spline_coefficients(tables)
+    # what to compute per coupling: 0 the potential only (a model with its own rate integrals, below),
+    # 1 rates without the O(gw) term, which the yield drops at gw <= 1e-6 (_rates), 2 rates with it
+    width_terms = gws[hit] > 1e-6
+    rates = np.where(width_terms, 2, 1) if column.custom is None else np.zeros(hit.size, dtype=np.int64)
     segment_kernels(X, offsets, rows, T, column.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0,
                     dx, float(tables.ln_q[0]), float(tables.ln_q[-1]), column.channels, _B_ST_1, _DB_ST_1,
-                    column.custom is None, np.ascontiguousarray(g_rows[:, band]), knots, lx_lo, lx_hi,
+                    rates, np.ascontiguousarray(g_rows[:, band]), knots, lx_lo, lx_hi,
                     np.ascontiguousarray(column._r[band]), *out)
     if column.custom is not None:  # a model with its own rate integrals: numpy on the band, all nodes
         custom = column.kernels(X, band)
@@ -551,7 +555,7 @@ def _resolve_onsets(column: _Column, kern_laid: list[FloatArray], lam2: FloatArr
     resolved = np.empty(hit.size)
     integrate: Any = segment_yields  # a numba dispatcher
     integrate(*out, *sm, np.ascontiguousarray(grid.prefactor[band]), W, offsets, rows,
-              float(grid.lnz[1] - grid.lnz[0]), lam2[hit], gws[hit], gws[hit] > 1e-6, c2t, s2t, resolved)
+              float(grid.lnz[1] - grid.lnz[0]), lam2[hit], gws[hit], width_terms, c2t, s2t, resolved)
     Y = Y.copy()
     Y[hit] = resolved
     return Y
