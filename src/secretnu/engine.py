@@ -135,9 +135,11 @@ def _warm_onset_kernels() -> None:
     out = [np.zeros((X.size, 1)) for _ in range(7)]
     segment_kernels(X, offsets, rows, one, 1.0, 1.0, 1.0, one, one, one, np.zeros((4, 4, 2)), 0.0, 1.0, 0.0, 1.0, True,
                     0.1, 0.1, np.array([2]), np.zeros((4, 1)), knots, 3.0, 4.0, one, *out[:4])
-    segment_yields(*out, one, W, offsets, rows, 0.1, one, one, np.ones(1, dtype=np.bool_), 1.0, 1e-10, np.empty(1))
-    regime_codes(*(np.ones(2) for _ in range(8)), one, one, np.zeros((1, 2)), np.zeros(1, dtype=np.bool_), 1.0, 1e-10,
-                 0, 1, 2, 3, np.empty(1, dtype=np.int64))
+    integrate: Any = segment_yields  # numba dispatchers: their call signatures are the functions'
+    integrate(*out, one, W, offsets, rows, 0.1, one, one, np.ones(1, dtype=np.bool_), 1.0, 1e-10, np.empty(1))
+    codes: Any = regime_codes
+    codes(*(np.ones(2) for _ in range(8)), one, one, np.zeros((1, 2)), np.zeros(1, dtype=np.bool_), 1.0, 1e-10,
+          0, 1, 2, 3, np.empty(1, dtype=np.int64))
 
 
 _COEFFICIENTS: dict[int, tuple[KernelTables, tuple[FloatArray, float, float]]] = {}
