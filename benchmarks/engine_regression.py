@@ -2,6 +2,9 @@
 
     python benchmarks/engine_regression.py --save base.json   # record (run on the reference version)
     python benchmarks/engine_regression.py --check base.json  # compare, print the worst relative diffs
+    python benchmarks/engine_regression.py --check benchmarks/engine_regression_4a850a8.json  # vs main at 4a850a8
+
+Exit status 1 if any value moved by more than 1e-10 (relative) or any regime label changed.
 
 Columns of 8 couplings at random (model, sm, m_V, width option) over the whole box the CLI accepts:
 models neutrinophilic, lmu-ltau, b-l, scalar; sm paper and full; the default width, a fixed width
