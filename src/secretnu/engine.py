@@ -31,11 +31,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from .constants import MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel
-from .diagnostics import REGIMES, classify_regimes
+from .diagnostics import REGIMES
 from .errors import InputError
 from .models import make_model
 from .models.neutrinophilic import _B_ST_1, _DB_ST_1
-from .production import ONSET_X_RANGE, effective_hubble, kinetics_of, momentum_rule, resonance_onsets
+from .production import _X_EDGES, ONSET_X_RANGE, effective_hubble, kinetics_of, momentum_rule, resonance_onsets
 from .sm import SMInput, sm_potential, sm_rate
 from .sterile import SterileNeutrino
 from .tables import KernelTables, _potential_norm, kernel_tables
@@ -116,7 +116,30 @@ def warm_up() -> None:
     spans, values = np.empty(1, dtype=np.int64), np.empty((1, 4))
     cubic_basis(np.arange(8.0), np.array([3.5]), spans, values)
     contract_rows(np.ones((4, 1)), spans, values)
+    _warm_onset_kernels()
     width_tables()
+
+
+def _warm_onset_kernels() -> None:
+    """The compiled onset path and regime codes on dummy inputs of the real call's types."""
+    from ._kernels import onset_rules, onset_search, regime_codes, segment_kernels, segment_yields
+
+    two, one = np.ones((2, 2)), np.ones(1)
+    knots, g_rows = np.arange(8.0), np.zeros((4, 2))
+    rows = np.array([[0, 1]], dtype=np.int64)
+    onset_search(two, two, two, two, two, two, two, np.ones(2), np.ones(2), np.ones(2), one, one, 1.0, 1e-10, 0.05,
+                 15.0, 2, 1e-9, 4, g_rows, knots, 3.0, 4.0, np.ones(2), np.ones(2), np.empty((1, 1)),
+                 np.zeros(1, dtype=np.int64), np.empty((1, 2), dtype=np.int64))
+    t, w = np.array([0.5]), np.array([1.0])
+    X, W, offsets = onset_rules(np.array([[0.5]]), np.ones(1, dtype=np.int64), np.asarray(_X_EDGES, dtype=float), t, w)
+    out = [np.zeros((X.size, 1)) for _ in range(7)]
+    segment_kernels(X, offsets, rows, one, 1.0, 1.0, 1.0, one, one, one, np.zeros((4, 4, 2)), 0.0, 1.0, 0.0, 1.0, True,
+                    0.1, 0.1, np.array([2]), np.zeros((4, 1)), knots, 3.0, 4.0, one, *out[:4])
+    integrate: Any = segment_yields  # numba dispatchers: their call signatures are the functions'
+    integrate(*out, one, W, offsets, rows, 0.1, one, one, np.ones(1, dtype=np.bool_), 1.0, 1e-10, np.empty(1))
+    codes: Any = regime_codes
+    codes(*(np.ones(2) for _ in range(8)), one, one, np.zeros((1, 2)), np.zeros(1, dtype=np.bool_), 1.0, 1e-10,
+          0, 1, 2, 3, np.empty(1, dtype=np.int64))
 
 
 _COEFFICIENTS: dict[int, tuple[KernelTables, tuple[FloatArray, float, float]]] = {}
@@ -138,6 +161,22 @@ def _spline_coefficients(tables: KernelTables) -> tuple[FloatArray, float, float
         _COEFFICIENTS.clear()
     _COEFFICIENTS[id(tables)] = (tables, (coef, float(breaks[0]), dx))
     return coef, float(breaks[0]), dx
+
+
+_G_COEFFICIENTS: dict[int, tuple[KernelTables, FloatArray]] = {}
+
+
+def _g_coefficients_r_first(tables: KernelTables) -> FloatArray:
+    """The G spline's B-spline coefficients as a C-contiguous (r, x) array, kept per tables object."""
+    held = _G_COEFFICIENTS.get(id(tables))
+    if held is not None and held[0] is tables:
+        return held[1]
+    tx, ty, coef = tables._g_spline.tck
+    coef_rx = np.ascontiguousarray(coef.reshape(len(tx) - 4, len(ty) - 4).T)
+    if len(_G_COEFFICIENTS) > 8:
+        _G_COEFFICIENTS.clear()
+    _G_COEFFICIENTS[id(tables)] = (tables, coef_rx)
+    return coef_rx
 
 
 @lru_cache(maxsize=16)
@@ -188,20 +227,27 @@ class _Column:
         from ._kernels import contract_rows, cubic_basis
 
         tables, T = self.tables, self.grid.T
-        if self._g_rows is None:
-            tx, ty, coef = tables._g_spline.tck
-            coef = coef.reshape(len(tx) - 4, len(ty) - 4)
-            self._r = self.m_V / T
-            lr = np.clip(np.log(self._r), tables.ln_r[0], tables.ln_r[-1])
-            spans, values = np.empty(lr.size, dtype=np.int64), np.empty((lr.size, 4))
-            cubic_basis(ty, lr, spans, values)
-            self._g_rows = np.ascontiguousarray(contract_rows(np.ascontiguousarray(coef.T), spans, values).T)
+        g_rows = self.g_rows()
         x = np.asarray(x, dtype=float)
         lx = np.clip(np.log(x), tables.ln_x[0], tables.ln_x[-1])
         spans, values = np.empty(lx.size, dtype=np.int64), np.empty((lx.size, 4))
         cubic_basis(tables._g_spline.tck[0], lx, spans, values)
-        ratio = contract_rows(self._g_rows, spans, values).T[rows]  # (z rows, x)
+        ratio = contract_rows(g_rows, spans, values).T[rows]  # (z rows, x)
         return T[rows, None] * ratio * _potential_norm(x[None, :], self._r[rows, None])
+
+    def g_rows(self) -> FloatArray:
+        """The G spline's coefficients with the r axis contracted at each row's r = m/T: (x coefficients, z)."""
+        from ._kernels import contract_rows, cubic_basis
+
+        if self._g_rows is None:
+            tables = self.tables
+            ty = tables._g_spline.tck[1]
+            self._r = self.m_V / self.grid.T
+            lr = np.clip(np.log(self._r), tables.ln_r[0], tables.ln_r[-1])
+            spans, values = np.empty(lr.size, dtype=np.int64), np.empty((lr.size, 4))
+            cubic_basis(ty, lr, spans, values)
+            self._g_rows = np.ascontiguousarray(contract_rows(_g_coefficients_r_first(tables), spans, values).T)
+        return self._g_rows
 
     def _q(self, x: FloatArray, rows: slice) -> tuple[FloatArray, FloatArray, FloatArray]:
         T = self.grid.T[rows, None]
@@ -227,6 +273,26 @@ class _Column:
         rate_kernels(q, rate_pref, a, b, c, splines, x0, dx, float(self.tables.ln_q[0]), float(self.tables.ln_q[-1]),
                      self.channels, width_terms, _B_ST_1, _DB_ST_1, p_on, p_off, p_c)
         return _Kernels(p_on=p_on, p_off=p_off, p_c=p_c, p_v=self.potential(x, rows))
+
+    def grid_kernels(self) -> list[FloatArray]:
+        """:meth:`kernels` (with the width terms) at the grid's nodes, laid out (x, z) as
+        [p_on, p_off, p_c, p_v]: one compiled pass (secretnu._kernels.segment_kernels), no transposes."""
+        from ._kernels import segment_kernels
+
+        grid, tables = self.grid, self.tables
+        if self.custom is not None:  # a model with its own rate integrals (numpy)
+            kern = self.kernels(grid.x)
+            return _layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v)
+        g_rows = self.g_rows()
+        out = [np.empty((grid.x.size, grid.T.size)) for _ in range(4)]
+        a, b, c = (np.ascontiguousarray(w[:, 0], dtype=float) for w in self.weights)
+        splines, x0, dx = _spline_coefficients(tables)
+        kernel: Any = segment_kernels  # a numba dispatcher
+        kernel(grid.x, np.array([0, grid.x.size], dtype=np.int64), np.array([[0, grid.T.size]], dtype=np.int64), grid.T,
+               self.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0, dx, float(tables.ln_q[0]),
+               float(tables.ln_q[-1]), self.channels, _B_ST_1, _DB_ST_1, np.array([2]), g_rows, tables._g_spline.tck[0],
+               float(tables.ln_x[0]), float(tables.ln_x[-1]), self._r, *out)
+        return out
 
     def wide_rate(self, x: FloatArray, gw: float, rows: slice = slice(None)) -> FloatArray:
         """Gamma_V / c^4 on (T[rows], x) at a width gw >= GW_EXPANSION, from the exact finite-width
@@ -255,6 +321,19 @@ class _Column:
 def _layout(*arrays: FloatArray) -> list[FloatArray]:
     """(z, x) arrays as C-contiguous (x, z): the compiled kernel runs along z."""
     return [np.ascontiguousarray(np.broadcast_to(a, arrays[0].shape).T, dtype=float) for a in arrays]
+
+
+def _laid_yields(arrays: list[FloatArray], prefactor: FloatArray, x: FloatArray, w: FloatArray, h: float,
+                 lam2: FloatArray, gw: FloatArray, c2t: float, s2t: float) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """:func:`_yields` on arrays already laid out (x, z): p_on, p_off, p_c, p_v, delta, gamma_sm, v_sm."""
+    from ._kernels import column_yields
+
+    Y = np.empty(lam2.size)
+    gaps = np.zeros(lam2.size, dtype=np.bool_)
+    kernel: Any = column_yields  # a numba dispatcher: its call signature is the function's
+    kernel(*arrays, prefactor, w, x, float(h), np.ascontiguousarray(lam2, dtype=float),
+           np.ascontiguousarray(gw, dtype=float), float(c2t), float(s2t), ONSET_X_RANGE[0], ONSET_X_RANGE[1], Y, gaps)
+    return Y, gaps
 
 
 def _yields(kern: _Kernels, delta: FloatArray, gamma_sm: FloatArray, v_sm: FloatArray, prefactor: FloatArray,
@@ -299,7 +378,7 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     if grid.dm is None or grid.dm != dm:
         raise InputError("grid must be built by FastGrid.build for this sterile neutrino")
     column = _Column(reference, tables, grid, m_V)
-    kern = column.kernels(grid.x)
+    kern_laid = column.grid_kernels()  # (x, z), as the compiled kernels run along z
     if isinstance(width, (int, float)):
         gws = np.full_like(couplings, float(width) / m_V)
     else:  # every model's width scales as coupling^2 at fixed m_V
@@ -310,49 +389,53 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     # a charged U(1)' acts as a unit-charge model with coupling |Q_a| g (secretnu.models.gauged_u1)
     lam2 = (couplings * getattr(reference, "coupling_scale", 1.0)) ** 2
     h = float(grid.lnz[1] - grid.lnz[0])
-    base = slice(0, grid.n_x)  # the x = 1 node (zero weight) only serves the regime label
-    sm_base = (grid.delta[:, base], grid.gamma_sm[:, base], grid.v_sm[:, base])
+    n_x = grid.n_x  # the x = 1 node (zero weight, last) only serves the regime label
+    sm_laid = _grid_layout(grid)  # (x, z), as the compiled kernels run along z
+    x_base, w_base = grid.x[:n_x], grid.w[:n_x]
     Y = np.empty(couplings.size)
     gaps = np.zeros(couplings.size, dtype=np.bool_)
     # a model with its own rate integrals (the scalar) has no finite-width tables: the expansion throughout
     narrow = gws < GW_EXPANSION if column.custom is None else np.ones(couplings.size, dtype=bool)
-    kern_base = _Kernels(*(getattr(kern, f)[:, base] for f in ("p_on", "p_off", "p_c", "p_v")))
     if narrow.any():
-        Y[narrow], gaps[narrow] = _yields(kern_base, *sm_base, grid.prefactor, grid.x[base], grid.w[base], h,
-                                          lam2[narrow], gws[narrow], c2t, s2t)
+        Y[narrow], gaps[narrow] = _laid_yields([a[:n_x] for a in (*kern_laid, *sm_laid)], grid.prefactor, x_base,
+                                               w_base, h, lam2[narrow], gws[narrow], c2t, s2t)
     # wide couplings: Gamma_V/c^4 from the exact finite-width integrals, one table lookup per width
     gamma_v1 = np.zeros((couplings.size, grid.T.size))  # Gamma_V / c^4 at x = 1 where wide
     wide_rates: dict[float, FloatArray] = {}
+    zero = np.zeros((n_x, grid.T.size))
     for gw in np.unique(gws[~narrow]):
         sel = gws == gw
         rate = wide_rates[float(gw)] = column.wide_rate(grid.x, float(gw))
         gamma_v1[sel] = rate[:, -1]
-        wide = _Kernels(np.zeros_like(rate[:, base]), rate[:, base], np.zeros_like(rate[:, base]), kern_base.p_v)
-        Y[sel], gaps[sel] = _yields(wide, *sm_base, grid.prefactor, grid.x[base], grid.w[base], h, lam2[sel],
-                                    np.ones(int(sel.sum())), c2t, s2t)
-    regime = _regimes(grid, kern, lam2, gws, gamma_v1, ~narrow, c2t, s2t)
-    for i in np.nonzero(gaps)[0]:
+        Y[sel], gaps[sel] = _laid_yields([zero, _layout(rate[:, :n_x])[0], zero, kern_laid[3][:n_x],
+                                          *(a[:n_x] for a in sm_laid)], grid.prefactor, x_base, w_base, h, lam2[sel],
+                                         np.ones(int(sel.sum())), c2t, s2t)
+    regime = _regimes(grid, kern_laid, sm_laid, lam2, gws, gamma_v1, ~narrow, c2t, s2t)
+    batch = np.nonzero(gaps & narrow)[0]
+    if batch.size:
+        Y[batch] = _resolve_onsets(column, kern_laid, lam2[batch], gws[batch], c2t, s2t, Y[batch])
+    for i in np.nonzero(gaps & ~narrow)[0]:
         gw = gws.item(i)
-        full = kern if narrow[i] else _Kernels(0 * kern.p_on, wide_rates[gw], 0 * kern.p_c, kern.p_v)
+        kern = _Kernels(*(a.T for a in kern_laid))
+        full = _Kernels(0 * kern.p_on, wide_rates[gw], 0 * kern.p_c, kern.p_v)
         resolved = _resolved_yield(column, full, lam2.item(i), gw, c2t, s2t)
         if resolved is not None:
             Y[i] = resolved
     return to_omega * Y, regime
 
 
-def _regimes(grid: FastGrid, kern: _Kernels, lam2: FloatArray, gws: FloatArray, gamma_v1: FloatArray,
-             wide: NDArray[np.bool_], c2t: float, s2t: float) -> FloatArray:
-    """Regime codes from the x = 1 column (Fig. 5 diagnostics, diagnostics.classify_regimes)."""
-    l2, gw = lam2[:, None], gws[:, None]
-    gamma_on = l2 * l2 * kern.p_on[:, -1] / gw
-    gamma_v = np.where(wide[:, None], l2 * l2 * gamma_v1, gamma_on + l2 * l2 * (kern.p_off[:, -1] - gw * kern.p_c[:, -1]))
-    v_v = l2 * kern.p_v[:, -1]
-    delta = grid.delta[:, -1]
-    gamma = grid.gamma_sm[:, -1] + gamma_v
-    pot = grid.v_sm[:, -1] + v_v
-    mixing = delta**2 * s2t
-    g = 0.25 * gamma * mixing / (mixing + 0.25 * gamma * gamma + (delta * c2t - pot) ** 2)
-    return classify_regimes(g / grid.hubble, gamma, pot, gamma_v, gamma_on, v_v, delta)[0].astype(float)
+def _regimes(grid: FastGrid, kern_laid: list[FloatArray], sm_laid: tuple[FloatArray, ...], lam2: FloatArray,
+             gws: FloatArray, gamma_v1: FloatArray, wide: NDArray[np.bool_], c2t: float, s2t: float) -> FloatArray:
+    """Regime codes from the x = 1 column (Fig. 5 diagnostics, diagnostics.classify_regimes; compiled
+    as secretnu._kernels.regime_codes). The (x, z) arrays' last row is x = 1."""
+    from ._kernels import regime_codes
+
+    codes = np.empty(lam2.size, dtype=np.int64)
+    kernel: Any = regime_codes  # a numba dispatcher
+    kernel(*(a[-1] for a in kern_laid), *(a[-1] for a in sm_laid), grid.hubble, np.ascontiguousarray(lam2),
+                 np.ascontiguousarray(gws), gamma_v1, np.ascontiguousarray(wide), c2t, s2t,
+                 *(REGIMES.index(r) for r in ("A", "B", "C", "DW")), codes)
+    return codes.astype(float)
 
 
 def _active_rows(profile: FloatArray, detuning: FloatArray, floor: float = 1e-9, pad: int = 4) -> slice:
@@ -402,3 +485,79 @@ def _resolved_yield(column: _Column, kern: _Kernels, lam2: float, gw: float, c2t
     Y, _ = _yields(kern, delta, gamma_sm, v_sm, grid.prefactor[rows], x, w, float(grid.lnz[1] - grid.lnz[0]),
                    np.array([lam2]), np.array([gw]), c2t, s2t)
     return float(Y[0])
+
+
+_GRID_LAYOUT: dict[int, tuple[FastGrid, tuple[FloatArray, ...]]] = {}
+
+
+def _grid_layout(grid: FastGrid) -> tuple[FloatArray, ...]:
+    """The grid's m4^2/(2E), Gamma_SM and V_SM laid out (x, z), kept per grid."""
+    held = _GRID_LAYOUT.get(id(grid))
+    if held is not None and held[0] is grid:
+        return held[1]
+    arrays = tuple(_layout(grid.delta, grid.gamma_sm, grid.v_sm))
+    if len(_GRID_LAYOUT) > 16:
+        _GRID_LAYOUT.clear()
+    _GRID_LAYOUT[id(grid)] = (grid, arrays)
+    return arrays
+
+
+def _resolve_onsets(column: _Column, kern_laid: list[FloatArray], lam2: FloatArray, gws: FloatArray, c2t: float, s2t: float,
+                    Y: FloatArray) -> FloatArray:
+    """Yields of narrow-width couplings flagged by the main pass, redone on the momentum rule that
+    resolves their resonance onsets (Y where a coupling has none), all couplings of the column at once.
+
+    The same algorithm as :func:`_resolved_yield` for one coupling (production.resonance_onsets with
+    its Illinois steps, _active_rows, production.momentum_rule, the kernels and column_yields on the
+    coupling's active rows), compiled: one pass finds every coupling's onsets and rows
+    (secretnu._kernels.onset_search), one builds their momentum rules (onset_rules), one evaluates the
+    kernels at each coupling's own nodes and rows (segment_kernels) and one integrates (segment_yields).
+    """
+    from ._kernels import onset_rules, onset_search, segment_kernels, segment_yields
+    from .quadrature import gauss_legendre
+
+    grid, tables = column.grid, column.tables
+    n_k = lam2.size
+    delta, gamma_sm, v_sm = _grid_layout(grid)
+    p_on, p_off, p_c, p_v = kern_laid
+    g_rows, knots = column.g_rows(), tables._g_spline.tck[0]
+    lx_lo, lx_hi = float(tables.ln_x[0]), float(tables.ln_x[-1])
+    onsets, n_on = np.empty((n_k, grid.n_x)), np.zeros(n_k, dtype=np.int64)
+    rows = np.empty((n_k, 2), dtype=np.int64)
+    lam2, gws = np.ascontiguousarray(lam2, dtype=float), np.ascontiguousarray(gws, dtype=float)
+    onset_search(p_on, p_off, p_c, p_v, delta, gamma_sm, v_sm, grid.prefactor, grid.w, grid.x, lam2, gws, c2t, s2t,
+                 ONSET_X_RANGE[0], ONSET_X_RANGE[1], 2, 1e-9, 4, g_rows, knots, lx_lo, lx_hi, grid.T, column._r,
+                 onsets, n_on, rows)
+    hit = np.nonzero(n_on > 0)[0]
+    if hit.size == 0:
+        return Y
+    t, w = gauss_legendre(max(4, grid.n_x // 6))
+    X, W, offsets = onset_rules(onsets[hit], n_on[hit], np.asarray(_X_EDGES, dtype=float), 0.5 * (t + 1), 0.5 * w)
+    rows = rows[hit]
+    lo, hi = int(rows[:, 0].min()), int(rows[:, 1].max())
+    band = slice(lo, hi)
+    rows = np.ascontiguousarray(rows - lo)
+    sm = _layout(*grid.sm_terms(X, band))
+    n_b = hi - lo
+    out = [np.zeros((X.size, n_b)) for _ in range(4)]
+    T = np.ascontiguousarray(grid.T[band])
+    a, b, c = (np.ascontiguousarray(wt[band, 0], dtype=float) for wt in column.weights)
+    splines, x0, dx = _spline_coefficients(tables)
+    # what to compute per coupling: 0 the potential only (a model with its own rate integrals, below),
+    # 1 rates without the O(gw) term, which the yield drops at gw <= 1e-6 (_rates), 2 rates with it
+    width_terms = gws[hit] > 1e-6
+    rates = np.where(width_terms, 2, 1) if column.custom is None else np.zeros(hit.size, dtype=np.int64)
+    segment_kernels(X, offsets, rows, T, column.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0,
+                    dx, float(tables.ln_q[0]), float(tables.ln_q[-1]), column.channels, _B_ST_1, _DB_ST_1,
+                    rates, np.ascontiguousarray(g_rows[:, band]), knots, lx_lo, lx_hi,
+                    np.ascontiguousarray(column._r[band]), *out)
+    if column.custom is not None:  # a model with its own rate integrals: numpy on the band, all nodes
+        custom = column.kernels(X, band)
+        out[:3] = _layout(custom.p_on, custom.p_off, custom.p_c)
+    resolved = np.empty(hit.size)
+    integrate: Any = segment_yields  # a numba dispatcher
+    integrate(*out, *sm, np.ascontiguousarray(grid.prefactor[band]), W, offsets, rows,
+              float(grid.lnz[1] - grid.lnz[0]), lam2[hit], gws[hit], width_terms, c2t, s2t, resolved)
+    Y = Y.copy()
+    Y[hit] = resolved
+    return Y

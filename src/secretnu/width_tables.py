@@ -165,15 +165,18 @@ class PreparedWidths:
         self.spans, self.values = np.empty(lq.size, dtype=np.int64), np.empty((lq.size, 4))
         cubic_basis(tables._splines[0].tck[0], lq, self.spans, self.values)
         self.j_on = on_shell_J(q)
+        self._coef_t: dict[int, FloatArray] = {}  # per spline: its coefficients as (gw, q), C-contiguous
 
     def _ratio(self, which: int, lgw: float) -> FloatArray:
         from ._kernels import contract_rows, cubic_basis
 
         tq, tgw, coef = self.tables._splines[which].tck
-        coef = coef.reshape(len(tq) - 4, len(tgw) - 4)
+        coef_t = self._coef_t.get(which)
+        if coef_t is None:
+            coef_t = self._coef_t[which] = np.ascontiguousarray(coef.reshape(len(tq) - 4, len(tgw) - 4).T)
         spans, values = np.empty(1, dtype=np.int64), np.empty((1, 4))
         cubic_basis(tgw, np.array([lgw]), spans, values)
-        along_q = np.ascontiguousarray(contract_rows(np.ascontiguousarray(coef.T), spans, values).T)
+        along_q = np.ascontiguousarray(contract_rows(coef_t, spans, values).T)
         return contract_rows(along_q, self.spans, self.values)[:, 0].reshape(self.q.shape)
 
     def at(self, gw: float) -> tuple[FloatArray, FloatArray | None]:
