@@ -28,6 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 MODELS = ("neutrinophilic", "lmu-ltau", "b-l", "scalar")
 
 
+#: the grid density the recorded files were made with (the engine's default was 40 until issue 17)
+PPD = 40
+
+
 def columns(n: int, seed: int) -> list[dict]:
     rng = np.random.default_rng(seed)
     out = []
@@ -64,10 +68,10 @@ def evaluate(cols: list[dict]) -> list[dict]:
     for col in cols:
         key = (col["sm"], fast_window(col["m_V"]))
         if key not in grids:
-            grids[key] = FastGrid.build(dm, key[1], sm=col["sm"])
+            grids[key] = FastGrid.build(dm, key[1], sm=col["sm"], points_per_decade=PPD)
         model = col["model"]
         model_dm = SterileNeutrino(dm.mass, dm.sin2_2theta, flavor="tau") if model == "scalar" else dm
-        grid = grids[key] if model != "scalar" else FastGrid.build(model_dm, key[1], sm=col["sm"])
+        grid = grids[key] if model != "scalar" else FastGrid.build(model_dm, key[1], sm=col["sm"], points_per_decade=PPD)
         omega, regime = column_omega(model_dm, col["m_V"], col["couplings"], model=model, width=col["width"],
                                      grid=grid)
         out.append({**col, "omega": [float(v) for v in omega], "regime": [int(r) for r in regime]})

@@ -36,7 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._atomic import atomic_write
 from ._lazy import without_dask
 from .constants import T_FINAL
-from .engine import REGIMES, FastGrid, column_omega, fast_window
+from .engine import FAST_POINTS_PER_DECADE, REGIMES, FastGrid, column_omega, fast_window
 from .errors import InputError
 from .models import make_model, model_key
 from .models.gauged_u1 import GaugedU1
@@ -326,7 +326,8 @@ def _executor(executor: Any) -> tuple[Executor, bool]:
 
 def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = (), coupling: ArrayLike = (), *,
          executor: Any = None, store: str | os.PathLike[str] | None = None, width: float | str | None = None,
-         counting: str | None = None, points_per_decade: int = 40, n_x: int = 30, T_final: float = T_FINAL, chunk: int | None = None,
+         counting: str | None = None, points_per_decade: int = FAST_POINTS_PER_DECADE, n_x: int = 30,
+         T_final: float = T_FINAL, chunk: int | None = None,
          progress: bool = False, sm: SMInput = "paper") -> xr.Dataset:
     """Omega h^2 and production regime on the (m_V, coupling) grid.
 
@@ -497,7 +498,7 @@ class RelicCurve:
 def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = (),
                 coupling_range: tuple[float, float] = (1e-7, 1.0), target: float = 0.12, *,
                 width: float | str | None = None, counting: str | None = None, n_bracket: int = 80, tol: float = 1e-3,
-                points_per_decade: int = 40, n_x: int = 30, max_roots: int = 3, sm: SMInput = "paper",
+                points_per_decade: int = FAST_POINTS_PER_DECADE, n_x: int = 30, max_roots: int = 3, sm: SMInput = "paper",
                 executor: Any = None, chunk: int | None = None, progress: bool = False) -> RelicCurve:
     """Every branch of the Omega h^2 = target contour at each m_V (Figs. 6-8).
 
