@@ -417,7 +417,7 @@ def _save(path: Path, **arrays: Any) -> None:
 def _run_class(params: dict[str, Any], k_hmpc: FloatArray) -> tuple[FloatArray, float, float]:
     """P_lin(k, z=0) [(Mpc/h)^3] on k [h/Mpc]; Omega_ncdm h^2 and m_ncdm (0, 0 without ncdm)."""
     try:
-        from classy import Class, CosmoSevereError
+        from classy import Class, CosmoComputationError, CosmoSevereError
     except ImportError:
         raise InputError("CLASS is not installed: pip install 'secretnu[class]' (classy)") from None
     cosmo = Class()
@@ -431,7 +431,9 @@ def _run_class(params: dict[str, Any], k_hmpc: FloatArray) -> tuple[FloatArray, 
             bg = cosmo.get_background()
             omega_ncdm = float(bg["(.)rho_ncdm[0]"][-1] / bg["(.)rho_crit"][-1]) * h**2
             m_ncdm = float(params["m_ncdm"])
-    except CosmoSevereError as exc:
+    except (CosmoSevereError, CosmoComputationError) as exc:
+        # CosmoComputationError: e.g. CLASS's stiff integrator failing at k ~ 10^3 h/Mpc (a ~14 keV thermal
+        # relic's k range): a clear error, not a classy traceback
         raise InputError(f"CLASS failed on this spectrum: {str(exc).strip().splitlines()[-1]}") from None
     finally:
         cosmo.struct_cleanup()
