@@ -126,7 +126,7 @@ def test_held_out_thermal_relic_round_trips_within_3_percent(m_th):
 
 @pytest.mark.slow
 def test_dodelson_widrow_with_constant_gstar_is_the_published_relation_with_the_calibration():
-    # Viel et al. 2005 Eq. 8, m_s = 4.43 keV (m_th/keV)^(4/3) (omega/0.1225)^(-1/3), is the <p>/m matching of
+    # Viel et al. 2005's DW relation, m_s = 4.43 keV (m_th/keV)^(4/3) (omega/0.1225)^(-1/3), is the <p>/m matching of
     # a Fermi-Dirac-shaped DW spectrum, which constant g* gives exactly: with the calibrated relation CLASS
     # lands on it within 3 % (measured -0.4 %; Eq. 7 alone gives +2.8 %)
     pytest.importorskip("classy")
@@ -140,8 +140,8 @@ def test_dodelson_widrow_with_constant_gstar_is_the_published_relation_with_the_
 def test_dodelson_widrow_with_real_gstar_is_colder_by_its_mean_momentum():
     # With the real g*(T) (Saikawa-Shirai) the DW spectrum is colder than Fermi-Dirac (<p/T_nu> = 2.75, not
     # 3.15: modes made before the QCD transition are diluted by its entropy release), so m_th lies above
-    # Eq. 8 (measured +11 % with the calibration). Eq. 8's own principle, <p>/m matching, applied to the
-    # actual <q>, predicts the shift: m_th = m_th(Eq. 8) (3.1514/<q>)^(3/4). CLASS must agree within 3 %.
+    # the relation (measured +11 % with the calibration). The relation's own principle, <p>/m matching, applied to the
+    # actual <q>, predicts the shift: m_th = m_th(relation) (3.1514/<q>)^(3/4). CLASS must agree within 3 %.
     pytest.importorskip("classy")
     result = rescale_to_omega(relic_density(SterileNeutrino(7.1 * keV, 1e-9, "mu")), 0.12)  # as bench_warmness.py
     w = warmness(result, method="class")
