@@ -73,12 +73,17 @@ def test_calibrated_relation_is_the_table_and_inverts_exactly(cal):
 
 
 def test_outside_the_table_falls_back_to_viel_with_a_label(cal):
+    # beyond the table: Eq. 7's mass dependence, scaled by the end ratio so alpha(m) stays continuous,
+    # monotone and invertible (found by test_viability at 9.4-10 keV when plain Eq. 7 was used there)
     lo, hi = cal.mass_range
-    for m in (0.5 * lo, 2 * hi):
-        a = tr.viel_alpha(m)
-        assert tr.calibrated_alpha(m) == a
+    for m, edge in ((0.5 * lo, 0), (1.05 * hi, -1), (2 * hi, -1)):
+        a = tr.calibrated_alpha(m)
+        assert a == pytest.approx(cal.ratio[edge] * tr.viel_alpha(m), rel=1e-9)
         m_back, label = tr.thermal_mass(a)
-        assert m_back == pytest.approx(m) and label.startswith("viel2005 (outside the CLASS calibration")
+        assert m_back == pytest.approx(m, rel=1e-9)
+        assert label.startswith("viel2005 x") and "outside the CLASS calibration" in label
+    masses = np.geomspace(0.5 * lo, 3 * hi, 200)
+    assert np.all(np.diff([tr.calibrated_alpha(m) for m in masses]) < 0)
 
 
 def test_other_cosmologies_keep_viel_scaling_on_the_calibrated_mass_dependence():

@@ -11,9 +11,14 @@ Phys. Rev. D 71, 063534 (astro-ph/0501562), their Eq. (6) after Bode, Ostriker &
 
     T(k) = [1 + (alpha k)^(2 nu)]^(-5/nu),   nu = 1.12,
 
-and alpha is turned into the mass of the thermal relic that has the same alpha with their Eq. (7):
+and alpha is turned into the mass of the thermal relic that has the same alpha, either with their Eq. (7):
 
-    alpha = 0.049 (m_th / keV)^-1.11 (Omega_wdm / 0.25)^0.11 (h / 0.7)^1.22  Mpc/h.
+    alpha = 0.049 (m_th / keV)^-1.11 (Omega_wdm / 0.25)^0.11 (h / 0.7)^1.22  Mpc/h,
+
+or (the default of :func:`secretnu.spectrum.warmness`) with the CLASS-calibrated relation of
+:func:`thermal_mass`: thermal relics run through this same path, tabulated in
+``secretnu/data/class_alpha_calibration.txt`` and applied as a ratio to Eq. (7) (see the comment block
+before :data:`ALPHA_CALIBRATION_FILE`).
 
 The half-mode wavenumber k_hm is where the CLASS T(k) itself crosses 1/2 (not the fit: the two differ
 for non-thermal shapes), and the half-mode mass follows Schneider, Smith, Maccio & Moore 2012
@@ -153,13 +158,13 @@ class AlphaCalibration:
         return float(self.m_th[0]), float(self.m_th[-1])
 
     def log_ratio(self, m_th_keV: float) -> float:
-        """ln r(m), monotone (PCHIP) interpolation in ln m; NaN outside the table."""
+        """ln r(m), monotone (PCHIP) interpolation in ln m; held at its end value outside the table (so that
+        alpha(m) stays continuous and monotone: there it follows Eq. 7's mass dependence)."""
         from scipy.interpolate import PchipInterpolator
 
         lo, hi = self.mass_range
-        if not lo <= m_th_keV <= hi:
-            return math.nan
-        return float(PchipInterpolator(np.log(self.m_th), np.log(self.ratio))(math.log(m_th_keV)))
+        m = min(max(m_th_keV, lo), hi)
+        return float(PchipInterpolator(np.log(self.m_th), np.log(self.ratio))(math.log(m)))
 
 
 def _parse_calibration(text: str) -> AlphaCalibration:
@@ -193,10 +198,9 @@ def alpha_calibration() -> AlphaCalibration:
 
 def calibrated_alpha(m_th_keV: float, omega_wdm_h2: float = OMEGA_DM_H2, h: float = PLANCK2018["h"]) -> float:
     """alpha [Mpc/h] of a thermal relic from the CLASS calibration: r(m) x Viel's Eq. 7 (module comment
-    above); Viel's Eq. 7 alone outside the calibrated masses (see :func:`thermal_mass` for the label)."""
-    log_r = alpha_calibration().log_ratio(m_th_keV)
-    r = math.exp(log_r) if math.isfinite(log_r) else 1.0
-    return r * viel_alpha(m_th_keV, omega_wdm_h2, h)
+    above). Outside the calibrated masses r is held at its value at the nearer end: Eq. 7 scaled to join the
+    table (see :func:`thermal_mass` for the label)."""
+    return math.exp(alpha_calibration().log_ratio(m_th_keV)) * viel_alpha(m_th_keV, omega_wdm_h2, h)
 
 
 def calibrated_thermal_mass(alpha: float, omega_wdm_h2: float = OMEGA_DM_H2, h: float = PLANCK2018["h"]) -> float:
@@ -211,8 +215,10 @@ def thermal_mass(alpha: float, omega_wdm_h2: float = OMEGA_DM_H2, h: float = PLA
 
     ``relation="viel2005"``: Eq. 7 of Viel et al. 2005 inverted (label ``"viel2005"``).
     ``relation="class-calibrated"``: the CLASS table (:func:`alpha_calibration`) with Viel's cosmology
-    scaling, inverted exactly (root of the monotone interpolant); label ``"class-calibrated"``, or
-    ``"viel2005 (outside the CLASS calibration, 0.3-9 keV)"`` when alpha is beyond the table.
+    scaling, inverted exactly (root of the monotone interpolant); label ``"class-calibrated"``. When alpha
+    is beyond the table, Eq. 7 scaled by the end ratio r so that the relation stays continuous and
+    single-valued, labelled e.g. ``"viel2005 x 0.857 (outside the CLASS calibration, 0.3-9 keV)"`` (plain
+    Eq. 7 there would jump by 1 - r = 14 % at 9 keV and give two masses for one alpha).
     """
     if relation not in RELATIONS:
         raise InputError(f"unknown alpha(m_th) relation {relation!r}: choose one of {', '.join(RELATIONS)}")
@@ -227,7 +233,9 @@ def thermal_mass(alpha: float, omega_wdm_h2: float = OMEGA_DM_H2, h: float = PLA
     lo, hi = cal.mass_range
     a_lo, a_hi = calibrated_alpha(lo, omega_wdm_h2, h), calibrated_alpha(hi, omega_wdm_h2, h)
     if not a_hi * (1 - 1e-12) <= alpha <= a_lo * (1 + 1e-12):  # (the tolerance: round-off at the end nodes)
-        return m_viel, f"viel2005 (outside the CLASS calibration, {lo:g}-{hi:g} keV)"
+        r = math.exp(cal.log_ratio(hi if alpha < a_hi else lo))
+        return (viel_thermal_mass(alpha / r, omega_wdm_h2, h),
+                f"viel2005 x {r:.3f} (outside the CLASS calibration, {lo:g}-{hi:g} keV)")
     if alpha >= a_lo:
         return lo, "class-calibrated"
     if alpha <= a_hi:
