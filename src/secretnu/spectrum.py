@@ -84,8 +84,9 @@ class Warmness:
     ``relation`` names the alpha <-> m_th relation behind ``m_th_keV`` (CLASS method) or ``alpha``
     (moment method): ``"class-calibrated"`` (:func:`secretnu.transfer.thermal_mass`: thermal relics
     run through this same CLASS path, with Viel's cosmology scaling), ``"viel2005"`` (Viel et al.
-    2005, Eq. 7), or ``"viel2005 (outside the CLASS calibration, ...)"`` when alpha lies beyond the
-    calibration table. ``m_th_viel_keV`` is always the Eq. 7 value, for comparison with the literature.
+    2005, Eq. 7), or ``"viel2005 x r (outside the CLASS calibration, ...)"`` when alpha lies beyond the
+    calibration table (Eq. 7 scaled by the table's end ratio r). ``m_th_viel_keV`` is the Eq. 7 mass of
+    the fitted alpha, for comparison with the literature (the moment method: the moment mass itself).
     """
 
     mean_q: float
