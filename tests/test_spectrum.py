@@ -221,12 +221,17 @@ def test_moment_fallback_without_classy(monkeypatch):
     assert w.method == "moment (fallback)" and w.transfer is None
     assert w.mean_q == pytest.approx(FD_MEAN_Q * thermal.options["T_over_T_nu"], rel=1e-3)
     assert w.m_th_keV == pytest.approx(2.0, rel=0.01)  # a thermal relic is its own thermal equivalent
-    assert w.alpha == pytest.approx(tr.viel_alpha(w.m_th_keV))
+    assert w.alpha == pytest.approx(tr.calibrated_alpha(w.m_th_keV)) and w.relation == "class-calibrated"
     assert tr.thermal_wdm_transfer(w.k_hm, w.alpha) == pytest.approx(0.5)
+    viel = warmness(thermal, relation="viel2005")
+    assert viel.alpha == pytest.approx(tr.viel_alpha(viel.m_th_keV)) and viel.relation == "viel2005"
+    assert viel.m_th_keV == w.m_th_keV == w.m_th_viel_keV  # the moment mass does not go through alpha
     with pytest.raises(InputError, match="needs CLASS"):
         warmness(thermal, method="class")
     with pytest.raises(InputError, match="unknown warmness method"):
         warmness(thermal, method="camb")
+    with pytest.raises(InputError, match="unknown alpha"):
+        warmness(thermal, relation="murgia")
 
 
 @pytest.mark.slow
@@ -245,10 +250,12 @@ def test_thermal_relic_through_class_gives_back_its_mass():
 @pytest.mark.slow
 def test_thermal_relic_at_3_kev_within_the_known_drift_of_viel_eq7():
     # Viel et al.'s alpha(m_th) has slope -1.11; CLASS gives -1.165 between 1 and 5 keV (docs/spectrum.md),
-    # so a 3 keV relic comes back ~7 % heavy. Checked so that a change of that size is noticed.
+    # so with Eq. 7 a 3 keV relic comes back ~7 % heavy. Checked so that a change of that size is noticed;
+    # the default (CLASS-calibrated) relation removes it (tests/test_alpha_calibration.py).
     pytest.importorskip("classy")
     w = warmness(thermal_wdm_result(3.0), method="class")
-    assert 1.03 < w.m_th_keV / 3.0 < 1.10
+    assert 1.03 < w.m_th_viel_keV / 3.0 < 1.10
+    assert warmness(thermal_wdm_result(3.0), method="class", relation="viel2005").m_th_keV == w.m_th_viel_keV
 
 
 @pytest.mark.slow

@@ -609,7 +609,8 @@ def spectrum(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
         source = (f"CLASS {warm.transfer.class_version}, linear P(k), Planck 2018, nu4 = all dark matter"
                   if warm.transfer is not None else "no classy: moment estimate")
         click.echo(f"warmness ({source}):")
-        click.echo(f"  m_th = {warm.m_th_keV:.3g} keV (thermal relic with the same alpha = {warm.alpha:.4g} Mpc/h)")
+        click.echo(f"  m_th = {warm.m_th_keV:.3g} keV (thermal relic with the same alpha = {warm.alpha:.4g} Mpc/h; "
+                   f"alpha(m_th): {warm.relation}; Viel et al. 2005 Eq. 7: {warm.m_th_viel_keV:.3g} keV)")
         click.echo(f"  k_hm = {warm.k_hm:.4g} h/Mpc, M_hm = {warm.M_hm:.3g} M_sun/h")
     click.echo(f"wrote {path} and {ini.name}: CLASS N_ncdm = 1, use_ncdm_psd_files = 1, m_ncdm = {dm.mass * 1e9:.6g} eV, "
                f"T_ncdm = {T_NCDM:.5f}, deg_ncdm = 1")

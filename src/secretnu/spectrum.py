@@ -48,7 +48,7 @@ from .units import keV
 from .validate import output_file
 
 __all__ = ["Warmness", "warmness", "write_class_psd", "class_parameters", "psd_table", "rescale_to_omega",
-           "thermal_wdm_result", "T_NCDM_OVER_T_CMB", "OMEGA_NU_EV", "WARMNESS_METHODS"]
+           "thermal_wdm_result", "T_NCDM_OVER_T_CMB", "OMEGA_NU_EV", "WARMNESS_METHODS", "WARMNESS_RELATIONS"]
 
 #: T_nu / T_gamma after e+e- annihilation, (4/11)^(1/3).
 T_NCDM_OVER_T_CMB = (4.0 / 11.0) ** (1.0 / 3.0)
@@ -59,6 +59,8 @@ FD_MEAN_Q = 7 * math.pi**4 / (180 * ZETA3)
 #: Largest share of the number or energy density CLASS may take from outside the tabulated q range.
 PSD_END_TOLERANCE = 1e-6
 WARMNESS_METHODS = ("auto", "class", "moment")
+#: alpha <-> m_th relations of :func:`warmness` (see :data:`secretnu.transfer.RELATIONS`).
+WARMNESS_RELATIONS = _tr.RELATIONS
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,15 @@ class Warmness:
     convention of Schneider et al. 2012 (rho_m the mean matter density today).
     ``method`` says where they come from: ``"class"`` (T(k) from CLASS, alpha fitted, k_hm read off
     CLASS's T(k)) or ``"moment (fallback)"`` (no CLASS: m_th from <p>/m as for
-    ``thermal_wdm_mass_keV`` but at omega_dm, alpha from Viel et al.'s alpha(m_th), k_hm from the
+    ``thermal_wdm_mass_keV`` but at omega_dm, alpha from the alpha(m_th) relation, k_hm from the
     fitted form). ``transfer`` holds the CLASS T(k) when there is one.
+
+    ``relation`` names the alpha <-> m_th relation behind ``m_th_keV`` (CLASS method) or ``alpha``
+    (moment method): ``"class-calibrated"`` (:func:`secretnu.transfer.thermal_mass`: thermal relics
+    run through this same CLASS path, with Viel's cosmology scaling), ``"viel2005"`` (Viel et al.
+    2005, Eq. 7), or ``"viel2005 x r (outside the CLASS calibration, ...)"`` when alpha lies beyond the
+    calibration table (Eq. 7 scaled by the table's end ratio r). ``m_th_viel_keV`` is the Eq. 7 mass of
+    the fitted alpha, for comparison with the literature (the moment method: the moment mass itself).
     """
 
     mean_q: float
@@ -90,6 +99,8 @@ class Warmness:
     M_hm: float = math.nan
     method: str = "moment (fallback)"
     transfer: _tr.LinearTransfer | None = field(default=None, repr=False, compare=False)
+    m_th_viel_keV: float = math.nan
+    relation: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -97,6 +108,7 @@ class Warmness:
             "mean_q_over_fermi_dirac": self.mean_q_over_fd, "thermal_wdm_mass_keV": self.thermal_wdm_mass_keV,
             "m_th_keV": self.m_th_keV, "alpha_Mpc_over_h": self.alpha, "k_hm_h_over_Mpc": self.k_hm,
             "M_hm_Msun_over_h": self.M_hm, "warmness_method": self.method,
+            "m_th_viel2005_keV": self.m_th_viel_keV, "m_th_relation": self.relation,
         }
         if self.transfer is not None:
             out["class_version"] = self.transfer.class_version
@@ -282,7 +294,8 @@ def _moment_mass(omega_h2: float, m4_eV: float, mean_q: float) -> float:
 
 
 def warmness(result: RelicResult, *, method: str = "auto", omega_dm_h2: float = _tr.OMEGA_DM_H2,
-             cosmology: dict[str, float] | None = None, k_max: float | None = None) -> Warmness:
+             cosmology: dict[str, float] | None = None, k_max: float | None = None,
+             relation: str = "class-calibrated") -> Warmness:
     """Warmness of a relic spectrum (see :class:`Warmness` for every field and its convention).
 
     method: ``"class"`` computes the linear P(k) with CLASS for the relic as all of the dark matter
@@ -292,12 +305,19 @@ def warmness(result: RelicResult, *, method: str = "auto", omega_dm_h2: float = 
     on disk. ``"moment"``: the fast estimate from <p>/m. ``"auto"``: CLASS when classy imports, else the
     moment estimate. ``k_max`` [h/Mpc] overrides the k range (normally chosen from the moment estimate
     and widened until T(k) has crossed 1/2).
+
+    relation: how alpha becomes m_th (and, for the moment method, m_th becomes alpha):
+    ``"class-calibrated"`` (default; the shipped CLASS table of thermal relics run through this same path,
+    :func:`secretnu.transfer.thermal_mass`) or ``"viel2005"`` (Viel et al. 2005, Eq. 7). The Eq. 7 mass is
+    always in ``m_th_viel_keV``.
     """
     _check_result(result)
     if method not in WARMNESS_METHODS:
         raise InputError(f"unknown warmness method {method!r}: choose one of {', '.join(WARMNESS_METHODS)}")
     if not (math.isfinite(omega_dm_h2) and omega_dm_h2 > 0):
         raise InputError(f"omega_dm_h2 must be positive, got {omega_dm_h2!r}")
+    if relation not in WARMNESS_RELATIONS:
+        raise InputError(f"unknown alpha(m_th) relation {relation!r}: choose one of {', '.join(WARMNESS_RELATIONS)}")
     mean, rms = _moments(result)
     m4_eV = result.dm.mass * 1e9
     m_same_omega = _moment_mass(result.omega_h2, m4_eV, mean) / 1e3
@@ -307,10 +327,14 @@ def warmness(result: RelicResult, *, method: str = "auto", omega_dm_h2: float = 
     omega_m = (cosmo["omega_b"] + omega_dm_h2) / h**2
     base = Warmness(mean, rms, mean / FD_MEAN_Q, m_same_omega)
     if method == "moment" or (method == "auto" and not _tr.class_available()):
-        alpha = _tr.viel_alpha(m_moment, omega_dm_h2, h)
+        if relation == "viel2005":
+            alpha, label = _tr.viel_alpha(m_moment, omega_dm_h2, h), "viel2005"
+        else:
+            alpha = _tr.calibrated_alpha(m_moment, omega_dm_h2, h)
+            label = _tr.thermal_mass(alpha, omega_dm_h2, h)[1]
         k_hm = (2 ** (_tr.VIEL_NU / 5) - 1) ** (1 / (2 * _tr.VIEL_NU)) / alpha
         return replace(base, m_th_keV=m_moment, alpha=alpha, k_hm=k_hm, M_hm=_tr.half_mode_mass(k_hm, omega_m),
-                       method="moment (fallback)")
+                       method="moment (fallback)", m_th_viel_keV=m_moment, relation=label)
     if not _tr.class_available():
         raise InputError("warmness(method='class') needs CLASS: pip install 'secretnu[class]' (classy)")
     q, f0 = psd_table(result)
@@ -334,5 +358,7 @@ def warmness(result: RelicResult, *, method: str = "auto", omega_dm_h2: float = 
             break
     alpha = _tr.fit_alpha(tf.k, tf.T)
     k_hm = _tr.half_mode(tf.k, tf.T)
-    return replace(base, m_th_keV=_tr.viel_thermal_mass(alpha, omega_dm_h2, h), alpha=alpha, k_hm=k_hm,
-                   M_hm=_tr.half_mode_mass(k_hm, omega_m), method="class", transfer=tf)
+    m_th, label = _tr.thermal_mass(alpha, omega_dm_h2, h, relation)
+    return replace(base, m_th_keV=m_th, alpha=alpha, k_hm=k_hm, M_hm=_tr.half_mode_mass(k_hm, omega_m),
+                   method="class", transfer=tf, m_th_viel_keV=_tr.viel_thermal_mass(alpha, omega_dm_h2, h),
+                   relation=label)

@@ -11,9 +11,14 @@ Phys. Rev. D 71, 063534 (astro-ph/0501562), their Eq. (6) after Bode, Ostriker &
 
     T(k) = [1 + (alpha k)^(2 nu)]^(-5/nu),   nu = 1.12,
 
-and alpha is turned into the mass of the thermal relic that has the same alpha with their Eq. (7):
+and alpha is turned into the mass of the thermal relic that has the same alpha, either with their Eq. (7):
 
-    alpha = 0.049 (m_th / keV)^-1.11 (Omega_wdm / 0.25)^0.11 (h / 0.7)^1.22  Mpc/h.
+    alpha = 0.049 (m_th / keV)^-1.11 (Omega_wdm / 0.25)^0.11 (h / 0.7)^1.22  Mpc/h,
+
+or (the default of :func:`secretnu.spectrum.warmness`) with the CLASS-calibrated relation of
+:func:`thermal_mass`: thermal relics run through this same path, tabulated in
+``secretnu/data/class_alpha_calibration.txt`` and applied as a ratio to Eq. (7) (see the comment block
+before :data:`ALPHA_CALIBRATION_FILE`).
 
 The half-mode wavenumber k_hm is where the CLASS T(k) itself crosses 1/2 (not the fit: the two differ
 for non-thermal shapes), and the half-mode mass follows Schneider, Smith, Maccio & Moore 2012
@@ -39,6 +44,8 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +59,9 @@ __all__ = [
     "PLANCK2018", "OMEGA_DM_H2", "VIEL_NU", "RHO_CRIT_MSUN_H2_MPC3", "LinearTransfer",
     "class_available", "class_version", "class_transfer", "fit_alpha", "thermal_wdm_transfer",
     "viel_alpha", "viel_thermal_mass", "dw_mass_from_thermal", "thermal_mass_from_dw", "half_mode",
-    "half_mode_mass", "write_psd_table",
+    "half_mode_mass", "write_psd_table", "AlphaCalibration", "alpha_calibration", "calibrated_alpha",
+    "calibrated_thermal_mass", "thermal_mass", "RELATIONS", "compute_alpha_calibration",
+    "write_alpha_calibration", "vogel_abazajian_alpha", "CALIBRATION_MASSES_KEV",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -103,6 +112,195 @@ def dw_mass_from_thermal(m_th_keV: float, omega_dm_h2: float = OMEGA_DM_H2) -> f
 def thermal_mass_from_dw(m_s_keV: float, omega_dm_h2: float = OMEGA_DM_H2) -> float:
     """Inverse of :func:`dw_mass_from_thermal`."""
     return (m_s_keV / 4.43 * (omega_dm_h2 / 0.1225) ** (1 / 3)) ** 0.75
+
+
+# -- CLASS-calibrated alpha(m_th) ------------------------------------------------------------------
+#
+# Viel et al.'s Eq. 7 was fitted to Boltzmann-code output of 2005 between ~0.5 and a few keV. Our own
+# CLASS path (thermal Fermi-Dirac spectrum -> psd file -> CLASS -> fitted alpha) gives an alpha that
+# falls as m^-1.165 rather than m^-1.11, so Eq. 7 inverted hands back a 3 keV relic as 3.2 keV. The
+# calibration table (data/class_alpha_calibration.txt) stores alpha_CLASS(m_th) for thermal relics run
+# through exactly that path at the default cosmology, and is used as a correction ratio
+# r(m) = alpha_CLASS(m) / alpha_Viel(m) on top of Viel's Omega and h scaling:
+#     alpha(m, omega, h) = r(m) * 0.049 m^-1.11 (Omega/0.25)^0.11 (h/0.7)^1.22.
+# At the calibration cosmology this is the CLASS table itself; elsewhere the mass dependence is
+# CLASS's and the cosmology dependence Viel's (r(m) is assumed not to depend on cosmology).
+
+#: File (in secretnu/data) of the CLASS-calibrated alpha(m_th) table.
+ALPHA_CALIBRATION_FILE = "class_alpha_calibration.txt"
+#: Thermal masses [keV] of the calibration table (about log-spaced, 0.3 - 9 keV; 2, 3 and 5 keV are left out
+#: on purpose: tests use them as held-out points). Heavier masses need k_max ~ 1000 h/Mpc and more, where a
+#: CLASS run takes 10-30 minutes on a 2-core machine; beyond the table Viel's Eq. 7 is used, labelled.
+CALIBRATION_MASSES_KEV: tuple[float, ...] = (0.3, 0.45, 0.7, 1.0, 1.5, 2.5, 3.8, 6.0, 9.0)
+#: Relations alpha <-> m_th that :func:`thermal_mass` and :func:`secretnu.spectrum.warmness` accept.
+RELATIONS = ("class-calibrated", "viel2005")
+
+
+@dataclass(frozen=True)
+class AlphaCalibration:
+    """alpha [Mpc/h] and k_hm [h/Mpc] of thermal relics of mass ``m_th`` [keV] from CLASS, at the
+    cosmology and settings recorded in ``provenance`` (the ``# key: value`` header lines of the file)."""
+
+    m_th: FloatArray = field(repr=False)
+    alpha: FloatArray = field(repr=False)
+    k_hm: FloatArray = field(repr=False)
+    provenance: dict[str, str] = field(repr=False)
+    omega_dm_h2: float
+    h: float
+
+    @property
+    def ratio(self) -> FloatArray:
+        """r(m) = alpha_CLASS / alpha_Viel(Eq. 7) at the calibration cosmology."""
+        return self.alpha / np.array([viel_alpha(m, self.omega_dm_h2, self.h) for m in self.m_th])
+
+    @property
+    def mass_range(self) -> tuple[float, float]:
+        return float(self.m_th[0]), float(self.m_th[-1])
+
+    def log_ratio(self, m_th_keV: float) -> float:
+        """ln r(m), monotone (PCHIP) interpolation in ln m; held at its end value outside the table (so that
+        alpha(m) stays continuous and monotone: there it follows Eq. 7's mass dependence)."""
+        from scipy.interpolate import PchipInterpolator
+
+        lo, hi = self.mass_range
+        m = min(max(m_th_keV, lo), hi)
+        return float(PchipInterpolator(np.log(self.m_th), np.log(self.ratio))(math.log(m)))
+
+
+def _parse_calibration(text: str) -> AlphaCalibration:
+    provenance: dict[str, str] = {}
+    rows = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            key, sep, value = line[1:].partition(":")
+            if sep:
+                provenance[key.strip()] = value.strip()
+            continue
+        rows.append([float(x) for x in line.split()[:3]])
+    table = np.array(rows, dtype=float)
+    if table.ndim != 2 or table.shape[0] < 4 or np.any(np.diff(table[:, 0]) <= 0) or np.any(np.diff(table[:, 1]) >= 0):
+        raise InputError("the alpha calibration table is damaged: need >= 4 rows, m_th rising and alpha falling")
+    return AlphaCalibration(m_th=table[:, 0], alpha=table[:, 1], k_hm=table[:, 2], provenance=provenance,
+                            omega_dm_h2=float(provenance.get("omega_dm_h2", OMEGA_DM_H2)),
+                            h=float(json.loads(provenance["cosmology"])["h"]) if "cosmology" in provenance
+                            else PLANCK2018["h"])
+
+
+@lru_cache(maxsize=1)
+def alpha_calibration() -> AlphaCalibration:
+    """The shipped CLASS-calibrated alpha(m_th) table (data/class_alpha_calibration.txt, provenance in its header)."""
+    text = resources.files("secretnu").joinpath("data", ALPHA_CALIBRATION_FILE).read_text()
+    return _parse_calibration(text)
+
+
+def calibrated_alpha(m_th_keV: float, omega_wdm_h2: float = OMEGA_DM_H2, h: float = PLANCK2018["h"]) -> float:
+    """alpha [Mpc/h] of a thermal relic from the CLASS calibration: r(m) x Viel's Eq. 7 (module comment
+    above). Outside the calibrated masses r is held at its value at the nearer end: Eq. 7 scaled to join the
+    table (see :func:`thermal_mass` for the label)."""
+    return math.exp(alpha_calibration().log_ratio(m_th_keV)) * viel_alpha(m_th_keV, omega_wdm_h2, h)
+
+
+def calibrated_thermal_mass(alpha: float, omega_wdm_h2: float = OMEGA_DM_H2, h: float = PLANCK2018["h"]) -> float:
+    """Thermal mass [keV] with a given alpha [Mpc/h]: :func:`calibrated_alpha` inverted (Viel's Eq. 7 outside
+    the calibrated range)."""
+    return thermal_mass(alpha, omega_wdm_h2, h)[0]
+
+
+def thermal_mass(alpha: float, omega_wdm_h2: float = OMEGA_DM_H2, h: float = PLANCK2018["h"],
+                 relation: str = "class-calibrated") -> tuple[float, str]:
+    """(m_th [keV], label): the thermal-relic mass with cutoff alpha [Mpc/h] and the relation used.
+
+    ``relation="viel2005"``: Eq. 7 of Viel et al. 2005 inverted (label ``"viel2005"``).
+    ``relation="class-calibrated"``: the CLASS table (:func:`alpha_calibration`) with Viel's cosmology
+    scaling, inverted exactly (root of the monotone interpolant); label ``"class-calibrated"``. When alpha
+    is beyond the table, Eq. 7 scaled by the end ratio r so that the relation stays continuous and
+    single-valued, labelled e.g. ``"viel2005 x 0.857 (outside the CLASS calibration, 0.3-9 keV)"`` (plain
+    Eq. 7 there would jump by 1 - r = 14 % at 9 keV and give two masses for one alpha).
+    """
+    if relation not in RELATIONS:
+        raise InputError(f"unknown alpha(m_th) relation {relation!r}: choose one of {', '.join(RELATIONS)}")
+    if not (math.isfinite(alpha) and alpha > 0):
+        raise InputError(f"alpha must be positive and finite, got {alpha!r}")
+    m_viel = viel_thermal_mass(alpha, omega_wdm_h2, h)
+    if relation == "viel2005":
+        return m_viel, "viel2005"
+    from scipy.optimize import brentq
+
+    cal = alpha_calibration()
+    lo, hi = cal.mass_range
+    a_lo, a_hi = calibrated_alpha(lo, omega_wdm_h2, h), calibrated_alpha(hi, omega_wdm_h2, h)
+    if not a_hi * (1 - 1e-12) <= alpha <= a_lo * (1 + 1e-12):  # (the tolerance: round-off at the end nodes)
+        r = math.exp(cal.log_ratio(hi if alpha < a_hi else lo))
+        return (viel_thermal_mass(alpha / r, omega_wdm_h2, h),
+                f"viel2005 x {r:.3f} (outside the CLASS calibration, {lo:g}-{hi:g} keV)")
+    if alpha >= a_lo:
+        return lo, "class-calibrated"
+    if alpha <= a_hi:
+        return hi, "class-calibrated"
+    root = brentq(lambda lm: math.log(calibrated_alpha(math.exp(lm), omega_wdm_h2, h) / alpha),
+                  math.log(lo), math.log(hi), xtol=1e-12)
+    return float(math.exp(root)), "class-calibrated"
+
+
+def vogel_abazajian_alpha(m_th_keV: float, omega_wdm_h2: float = OMEGA_DM_H2,
+                          h: float = PLANCK2018["h"]) -> tuple[float, float]:
+    """(alpha [Mpc/h], nu) of Vogel & Abazajian 2023 (Phys. Rev. D 108, 043520, arXiv:2210.10753 v2, Eqs. 7-9,
+    Table II) for a spin-1/2 thermal relic: alpha = 0.0437 (m/keV)^-1.188 (omega/0.12)^0.2463 (h/0.6736)^2.012,
+    used with nu = 1.049 in the same transfer-function form. Their fit covers m >= 2 keV. For comparison
+    only (the fitted form and nu differ from Viel's, so compare half-mode wavenumbers, not alphas)."""
+    return 0.0437 * m_th_keV**-1.188 * (omega_wdm_h2 / 0.12) ** 0.2463 * (h / 0.6736) ** 2.012, 1.049
+
+
+def compute_alpha_calibration(masses_keV: tuple[float, ...] | list[float] = CALIBRATION_MASSES_KEV,
+                              *, progress: bool = False) -> list[tuple[float, float, float]]:
+    """(m_th, alpha, k_hm) from CLASS for thermal relics of the given masses [keV], through exactly the path
+    of :func:`secretnu.spectrum.warmness`: :func:`secretnu.spectrum.thermal_wdm_result` at Omega h^2 =
+    :data:`OMEGA_DM_H2`, exported by :func:`secretnu.spectrum.psd_table`, CLASS at :data:`PLANCK2018`,
+    alpha fitted by :func:`fit_alpha`. Needs classy; each new mass costs one CLASS run (seconds to a
+    minute, more at large masses where k_max is large)."""
+    from .spectrum import thermal_wdm_result, warmness
+
+    rows = []
+    for m in masses_keV:
+        w = warmness(thermal_wdm_result(float(m)), method="class", relation="viel2005")
+        rows.append((float(m), float(w.alpha), float(w.k_hm)))
+        if progress:
+            print(f"m_th = {m:g} keV: alpha = {w.alpha:.6g} Mpc/h, k_hm = {w.k_hm:.5g} h/Mpc "
+                  f"(alpha / Viel Eq. 7 = {w.alpha / viel_alpha(float(m)):.4f})", flush=True)
+    return rows
+
+
+def write_alpha_calibration(path: str | Path, masses_keV: tuple[float, ...] | list[float] = CALIBRATION_MASSES_KEV,
+                            *, progress: bool = False) -> Path:
+    """Run :func:`compute_alpha_calibration` and write the table with its provenance header (the format
+    :func:`alpha_calibration` reads). Regenerate the shipped file with ``python scripts/calibrate_alpha.py``."""
+    import datetime
+
+    rows = sorted(compute_alpha_calibration(masses_keV, progress=progress))
+    path = Path(path)
+    lines = [
+        "# CLASS-calibrated alpha(m_th) of thermal warm dark matter (read by secretnu.transfer.alpha_calibration)",
+        "# Each row: a thermal relic (spin-1/2, 2 internal states, Fermi-Dirac) of mass m_th made all of the dark",
+        "# matter, exported by secretnu.spectrum.psd_table, run in CLASS against CDM, alpha fitted to",
+        "# T(k) = sqrt(P/P_CDM) = [1 + (alpha k)^(2 nu)]^(-5/nu) (Viel et al. 2005, Eq. 6), k_hm where T = 1/2.",
+        f"# generated: {datetime.date.today().isoformat()} by secretnu.transfer.write_alpha_calibration",
+        "# regenerate: PYTHONPATH=src python scripts/calibrate_alpha.py",
+        f"# classy: {class_version()}",
+        f"# cosmology: {json.dumps(PLANCK2018, sort_keys=True)}",
+        f"# omega_dm_h2: {OMEGA_DM_H2}",
+        f"# class_precision: {json.dumps(CLASS_PRECISION, sort_keys=True)}",
+        f"# fit: nu = {VIEL_NU}, k from k_max/10^2.5 to where T first drops below {T_FIT_MIN}, 72 log-spaced k,",
+        "#   k_max chosen as in secretnu.spectrum.warmness (sqrt(2) ladder, widened until T crosses 1/2)",
+        "# spectrum: secretnu.spectrum.thermal_wdm_result(m_th, omega_h2=0.12, n_q=80), T_ncdm = (4/11)^(1/3)",
+        f"# cache_version: {CACHE_VERSION}",
+        "# columns: m_th_keV alpha_Mpc_over_h k_hm_h_over_Mpc alpha_over_viel2005_eq7",
+    ]
+    lines += [f"{m:.6g} {a:.8e} {k:.8e} {a / viel_alpha(m):.6f}" for m, a, k in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 def thermal_wdm_transfer(k: FloatArray | float, alpha: float, nu: float = VIEL_NU) -> FloatArray:
@@ -227,7 +425,7 @@ def _save(path: Path, **arrays: Any) -> None:
 def _run_class(params: dict[str, Any], k_hmpc: FloatArray) -> tuple[FloatArray, float, float]:
     """P_lin(k, z=0) [(Mpc/h)^3] on k [h/Mpc]; Omega_ncdm h^2 and m_ncdm (0, 0 without ncdm)."""
     try:
-        from classy import Class, CosmoSevereError
+        from classy import Class, CosmoComputationError, CosmoSevereError
     except ImportError:
         raise InputError("CLASS is not installed: pip install 'secretnu[class]' (classy)") from None
     cosmo = Class()
@@ -241,7 +439,9 @@ def _run_class(params: dict[str, Any], k_hmpc: FloatArray) -> tuple[FloatArray, 
             bg = cosmo.get_background()
             omega_ncdm = float(bg["(.)rho_ncdm[0]"][-1] / bg["(.)rho_crit"][-1]) * h**2
             m_ncdm = float(params["m_ncdm"])
-    except CosmoSevereError as exc:
+    except (CosmoSevereError, CosmoComputationError) as exc:
+        # CosmoComputationError: e.g. CLASS's stiff integrator failing at k ~ 10^3 h/Mpc (a ~14 keV thermal
+        # relic's k range): a clear error, not a classy traceback
         raise InputError(f"CLASS failed on this spectrum: {str(exc).strip().splitlines()[-1]}") from None
     finally:
         cosmo.struct_cleanup()
