@@ -13,15 +13,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from .config import FigureConfig, builtin_configs
 from .diagnostics import diagnose
 from .models import make_model
 from .scans import scan
+
+if TYPE_CHECKING:  # imported where used: the scan workers fork before xarray and pandas load
+    import xarray as xr
 
 __all__ = ["reproduce", "run_config", "run_configs", "run_verdict", "scans_for", "save_scan", "Written"]
 
@@ -116,6 +118,8 @@ def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequen
         dm = cfg.sterile[0][0]
         diags = [diagnose(dm, make_model(cfg.model, p.m_V, p.coupling, width=cfg.width, counting=cfg.counting))
                  for p in cfg.points]
+        import xarray as xr
+
         data = xr.Dataset()
         for p, d in zip(cfg.points, diags, strict=False):
             dim = f"z_{p.name}"
@@ -204,6 +208,7 @@ def run_configs(configs: Iterable[FigureConfig], out: Path, quick: bool = False,
     exact-path diagnostics of Fig. 5: those run here, overlapped with the scans of the figures
     still to come. ``seconds`` is the time from the previous figure's end to this one's.
     """
+    from ._lazy import without_dask
     from .scans import _executor
 
     configs = list(configs)
@@ -226,22 +231,25 @@ def run_configs(configs: Iterable[FigureConfig], out: Path, quick: bool = False,
         if owned:
             pool.submit(math.sqrt, 1.0).result()  # fork the workers now, before any thread starts
     threads = ThreadPoolExecutor(max_workers=max(1, len(jobs)), thread_name_prefix="secretnu-scan")
-    try:
-        # one thread per scan only waits on the pool: all chunks of all figures are queued in order
-        futures: dict[str, list[Future[xr.Dataset]]] = {}
-        for cfg, k in jobs:
-            futures.setdefault(cfg.figure, []).append(threads.submit(_scan_one, cfg, k, quick, pool))
-        start = time.perf_counter()
-        for cfg in configs:
-            datasets = [f.result() for f in futures.get(cfg.figure, [])] if cfg.kind != "diagnostics" else None
-            files = run_config(cfg, out, quick=quick, limits=limits, report=report, datasets=datasets)
-            now = time.perf_counter()
-            yield cfg, files, now - start
-            start = now
-    finally:
-        if owned and pool is not None:
-            pool.shutdown(cancel_futures=True)
-        threads.shutdown(wait=True, cancel_futures=True)
+    # one without_dask around the whole run: the scans' own (in threads) nest inside it, so they
+    # never patch or restore xarray concurrently; where dask is already imported it does nothing
+    with without_dask():
+        try:
+            # one thread per scan only waits on the pool: all chunks of all figures are queued in order
+            futures: dict[str, list[Future[xr.Dataset]]] = {}
+            for cfg, k in jobs:
+                futures.setdefault(cfg.figure, []).append(threads.submit(_scan_one, cfg, k, quick, pool))
+            start = time.perf_counter()
+            for cfg in configs:
+                datasets = [f.result() for f in futures.get(cfg.figure, [])] if cfg.kind != "diagnostics" else None
+                files = run_config(cfg, out, quick=quick, limits=limits, report=report, datasets=datasets)
+                now = time.perf_counter()
+                yield cfg, files, now - start
+                start = now
+        finally:
+            if owned and pool is not None:
+                pool.shutdown(cancel_futures=True)
+            threads.shutdown(wait=True, cancel_futures=True)
 
 
 def reproduce(out: str | Path = "secretnu-figures", quick: bool = False, limits: Sequence[str | Path] = (),
