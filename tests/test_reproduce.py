@@ -119,7 +119,13 @@ TWO_PLANES = [CONFIG.replace('"mine"', '"p1"'),
               + '[[sterile]]\nm4 = "50keV"\nsin2_2theta = 1e-15\n']
 
 
-def _configs(tmp_path):
+def _configs(tmp_path, monkeypatch):
+    """Two small plane configurations (three scans); drawing is stubbed out: these tests compare the
+    data, and the figures are checked end to end above."""
+    from secretnu import plotting
+
+    monkeypatch.setattr(plotting, "plot_omega_plane", lambda *a, **k: None)
+    monkeypatch.setattr(plotting, "save_figure", lambda fig, stem: [])
     out = []
     for k, text in enumerate(TWO_PLANES):
         path = tmp_path / f"c{k}.toml"
@@ -128,32 +134,32 @@ def _configs(tmp_path):
     return out
 
 
-def test_run_configs_on_one_pool_gives_the_figure_by_figure_data(tmp_path):
+def test_run_configs_on_one_pool_gives_the_figure_by_figure_data(tmp_path, monkeypatch):
     """All scans queued at once on one pool (figures drawn meanwhile) write the same bytes as the
     serial figure-by-figure run, in configuration order, and leave no worker behind."""
     import multiprocessing
 
     from secretnu.reproduce import run_configs
 
-    configs = _configs(tmp_path)
+    configs = _configs(tmp_path, monkeypatch)
     serial = list(run_configs(configs, tmp_path / "serial", quick=True, executor="serial"))
     pooled = list(run_configs(configs, tmp_path / "pool", quick=True))
     assert [c.figure for c, _, _ in pooled] == ["p1", "p2"] == [c.figure for c, _, _ in serial]
     names = sorted(p.name for _, files, _ in pooled for p in files)
     assert names == sorted(p.name for _, files, _ in serial for p in files)
-    assert "p2_1.csv" in names and "p1.png" in names
+    assert "p2_1.csv" in names and "p1.nc" in names
     for name in names:
         if name.endswith((".csv", ".nc")):
             assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes(), name
     assert multiprocessing.active_children() == []
 
 
-def test_run_configs_stopped_early_shuts_its_pool(tmp_path):
+def test_run_configs_stopped_early_shuts_its_pool(tmp_path, monkeypatch):
     import multiprocessing
 
     from secretnu.reproduce import run_configs
 
-    runs = run_configs(_configs(tmp_path), tmp_path, quick=True)
+    runs = run_configs(_configs(tmp_path, monkeypatch), tmp_path, quick=True)
     cfg, files, _ = next(runs)
     assert cfg.figure == "p1" and all(p.exists() for p in files)
     runs.close()

@@ -23,7 +23,7 @@ import threading
 import time
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -313,6 +313,18 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watchdog, name="secretnu-parent-watchdog", daemon=True).start()
 
 
+def _completed(futures: Any) -> Any:
+    """``as_completed`` that also ends when a future is cancelled: a pool shut down with
+    ``cancel_futures=True`` (say by :func:`secretnu.reproduce.run_configs` stopped early, while scans
+    wait on it in other threads) cancels pending futures without waking ``as_completed``'s waiters."""
+    pending: set[Future[Any]] = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+        yield from done
+        if any(f.cancelled() for f in pending):
+            raise CancelledError("the executor was shut down")
+
+
 def _executor(executor: Any) -> tuple[Executor, bool]:
     """(executor, owned): a dask Client is used through its concurrent.futures interface."""
     if executor is None:
@@ -427,7 +439,7 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
                 import xarray  # noqa: F401
 
                 bar = _progress_bar(len(todo), progress)
-                for future in as_completed(futures):
+                for future in _completed(futures):
                     finish(*futures[future], future.result())
             finally:
                 if owned:
@@ -569,7 +581,7 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
         pool, owned = _executor(executor)
         try:
             futures = {pool.submit(_curve_columns, dm, list(m_axis[sl]), settings, search): sl for sl in pieces}
-            for future in as_completed(futures):
+            for future in _completed(futures):
                 roots[futures[future]], regimes[futures[future]] = future.result()
                 bar.update(1)
         finally:
