@@ -71,10 +71,10 @@ def write_csv(ds: xr.Dataset, path: Path) -> None:
     rows_text = [repr(v) for v in coords[0].tolist()]
     cols_text = [repr(v) for v in coords[1].tolist()]
     columns = [v.values for v in variables]
-    as_text = [c.dtype.kind == "f" for c in columns]
-    lines = [",".join([*dims, *map(str, ds.data_vars)]) + "\n"]
+    is_float = [c.dtype.kind == "f" for c in columns]
+    lines = [",".join([*map(str, dims), *map(str, ds.data_vars)]) + "\n"]
     for i, row in enumerate(rows_text):
-        cells = [(map(repr, c[i].tolist()) if f else c[i].tolist()) for c, f in zip(columns, as_text, strict=True)]
+        cells = [(map(repr, c[i].tolist()) if f else c[i].tolist()) for c, f in zip(columns, is_float, strict=True)]
         lines.extend(f"{row},{col},{','.join(rest)}\n" for col, *rest in zip(cols_text, *cells, strict=True))
     Path(path).write_text("".join(lines))
 
