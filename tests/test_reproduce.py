@@ -110,3 +110,74 @@ def test_spectrum_command(tmp_path):
     data = json.loads(res.output)
     assert 0.05 < data["omega_h2"] < 0.15 and 1.0 < data["mean_p_over_Tnu"] < 3.2
     assert (tmp_path / "p.dat").stat().st_size > 1000
+
+
+# --- issue 17: reproduce on one process pool, and the fast CSV writer -------------------------------
+
+TWO_PLANES = [CONFIG.replace('"mine"', '"p1"'),
+              CONFIG.replace('"mine"', '"p2"').replace('model = "lmu-ltau"', 'model = "neutrinophilic"')
+              + '[[sterile]]\nm4 = "50keV"\nsin2_2theta = 1e-15\n']
+
+
+def _configs(tmp_path, monkeypatch):
+    """Two small plane configurations (three scans); drawing is stubbed out: these tests compare the
+    data, and the figures are checked end to end above."""
+    from secretnu import plotting
+
+    monkeypatch.setattr(plotting, "plot_omega_plane", lambda *a, **k: None)
+    monkeypatch.setattr(plotting, "save_figure", lambda fig, stem: [])
+    out = []
+    for k, text in enumerate(TWO_PLANES):
+        path = tmp_path / f"c{k}.toml"
+        path.write_text(text)
+        out.append(load_config(path))
+    return out
+
+
+def test_run_configs_on_one_pool_gives_the_figure_by_figure_data(tmp_path, monkeypatch):
+    """All scans queued at once on one pool (figures drawn meanwhile) write the same bytes as the
+    serial figure-by-figure run, in configuration order, and leave no worker behind."""
+    import multiprocessing
+
+    from secretnu.reproduce import run_configs
+
+    configs = _configs(tmp_path, monkeypatch)
+    serial = list(run_configs(configs, tmp_path / "serial", quick=True, executor="serial"))
+    pooled = list(run_configs(configs, tmp_path / "pool", quick=True))
+    assert [c.figure for c, _, _ in pooled] == ["p1", "p2"] == [c.figure for c, _, _ in serial]
+    names = sorted(p.name for _, files, _ in pooled for p in files)
+    assert names == sorted(p.name for _, files, _ in serial for p in files)
+    assert "p2_1.csv" in names and "p1.nc" in names
+    for name in names:
+        if name.endswith((".csv", ".nc")):
+            assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes(), name
+    assert multiprocessing.active_children() == []
+
+
+def test_run_configs_stopped_early_shuts_its_pool(tmp_path, monkeypatch):
+    import multiprocessing
+
+    from secretnu.reproduce import run_configs
+
+    runs = run_configs(_configs(tmp_path, monkeypatch), tmp_path, quick=True)
+    cfg, files, _ = next(runs)
+    assert cfg.figure == "p1" and all(p.exists() for p in files)
+    runs.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_fast_csv_writer_matches_pandas_byte_for_byte(tmp_path):
+    from secretnu import scan
+    from secretnu.reproduce import write_csv
+
+    ds = scan(SterileNeutrino(7.1 * keV, 7e-11), "neutrinophilic", m_V=np.geomspace(1e-3, 10, 4),
+              coupling=np.geomspace(1e-7, 1, 5), executor="serial")
+    odd = ds.copy()
+    odd["omega_h2"] = odd.omega_h2.where(odd.omega_h2 > 1.0)  # NaN: pandas' empty cells
+    labels = ds.copy()
+    labels["regime"] = labels.regime.astype(object).where(labels.regime != "C", "C,1")  # needs quoting
+    for k, data in enumerate((ds, odd, labels, ds[["regime", "omega_h2"]])):
+        ours, theirs = tmp_path / f"ours{k}.csv", tmp_path / f"pandas{k}.csv"
+        write_csv(data, ours)
+        data.to_dataframe().reset_index().to_csv(theirs, index=False)
+        assert ours.read_bytes() == theirs.read_bytes(), k

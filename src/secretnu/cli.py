@@ -377,9 +377,11 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
 
     out_path = Path(out)
     csv_path = out_path.with_suffix(".csv")
+    from .reproduce import write_csv
+
     with without_dask():  # xarray imports dask only to look for dask arrays and a scheduler
         ds.to_netcdf(out_path)
-        ds.to_dataframe().reset_index().to_csv(csv_path, index=False)
+        write_csv(ds, csv_path)  # pandas' CSV, byte for byte, 4x faster
         low, high = float(ds.omega_h2.min()), float(ds.omega_h2.max())
     n = m_axis.size * c_axis.size
     click.echo(f"{dm}, {model_name}: {m_axis.size} x {c_axis.size} points in {elapsed:.2f} s "
@@ -693,7 +695,7 @@ def reproduce(out: str, quick: bool, limits: tuple[str, ...], quiet: bool, with_
     from tqdm.auto import tqdm
 
     from .config import builtin_configs
-    from .reproduce import run_config
+    from .reproduce import run_configs
     from .validate import output_dir
 
     if not with_verdict:
@@ -707,16 +709,19 @@ def reproduce(out: str, quick: bool, limits: tuple[str, ...], quiet: bool, with_
     start = time.perf_counter()
     written = []
     notes: list[str] = []
-    with tqdm(configs, unit="figure", desc="reproduce", disable=quiet) as bar:
-        for cfg in bar:
+    with tqdm(total=len(configs), unit="figure", desc="reproduce", disable=quiet) as bar:
+        # every figure's scans run at once on one process pool while finished figures are drawn
+        for cfg, files, seconds in run_configs(configs, Path(out), quick=quick, limits=limits, report=notes.append):
             bar.set_postfix_str(cfg.figure)
-            t0 = time.perf_counter()
-            files = run_config(cfg, Path(out), quick=quick, limits=limits, report=notes.append)
-            if with_verdict:
-                from .reproduce import run_verdict
+            bar.update(1)
+            written.append((cfg, files, seconds))
+    if with_verdict:  # after the scans' pool is gone: each verdict runs its own relic curves
+        from .reproduce import run_verdict
 
-                files += run_verdict(cfg, Path(out), quick=quick, limits=limits, xray=xray)
-            written.append((cfg, files, time.perf_counter() - t0))
+        for k, (cfg, files, seconds) in enumerate(written):
+            t0 = time.perf_counter()
+            more = run_verdict(cfg, Path(out), quick=quick, limits=limits, xray=xray)
+            written[k] = (cfg, files + more, seconds + time.perf_counter() - t0)
     for cfg, files, seconds in written:
         kinds = ", ".join(sorted({p.suffix.lstrip('.') for p in files}))
         click.echo(f"{cfg.figure} ({cfg.kind}, {cfg.model}): {len(files)} files [{kinds}] in {seconds:.1f} s")

@@ -23,14 +23,13 @@ import threading
 import time
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 from numpy.typing import ArrayLike, NDArray
 
 from ._atomic import atomic_write
@@ -44,6 +43,9 @@ from .sm import SMInput, check_sm, sm_label
 from .sterile import SterileNeutrino
 from .tables import TABLE_VERSION, kernel_tables
 from .validate import MAX_N_X, MAX_POINTS_PER_DECADE, grid_memory, in_domain, integer, real
+
+if TYPE_CHECKING:  # xarray (and the pandas it loads) is imported only where a Dataset is built
+    import xarray as xr
 
 __all__ = ["scan", "relic_curve", "RelicCurve", "concat_curves", "FAST_MODELS", "StoreWarning", "ENGINE_VERSION"]
 
@@ -311,6 +313,18 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watchdog, name="secretnu-parent-watchdog", daemon=True).start()
 
 
+def _completed(futures: Any) -> Any:
+    """``as_completed`` that also ends when a future is cancelled: a pool shut down with
+    ``cancel_futures=True`` (say by :func:`secretnu.reproduce.run_configs` stopped early, while scans
+    wait on it in other threads) cancels pending futures without waking ``as_completed``'s waiters."""
+    pending: set[Future[Any]] = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+        yield from done
+        if any(f.cancelled() for f in pending):
+            raise CancelledError("the executor was shut down")
+
+
 def _executor(executor: Any) -> tuple[Executor, bool]:
     """(executor, owned): a dask Client is used through its concurrent.futures interface."""
     if executor is None:
@@ -346,7 +360,7 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     width: V width convention of the neutrinophilic model (``None``/"paper", "chiral" or GeV).
     counting: nu_a nubar_b cross section of the gauged models (``None``/"paper" or "physical").
     points_per_decade, n_x, T_final: quadrature settings of the fast engine.
-    chunk: m_V columns per task (default: about four tasks per worker; with a store, a function of the
+    chunk: m_V columns per task (default: about eight tasks per worker; with a store, a function of the
         grid only, or the store's own, so that a store is portable between machines).
     progress: show a progress bar.
     sm: Standard Model input, ``"paper"``, ``"full"`` or an :class:`~secretnu.SMRateTable` (see
@@ -384,8 +398,8 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
     workers = 1 if serial else (os.cpu_count() or 1)
     if box is not None:
         chunk = box.chunk
-    elif chunk is None:
-        chunk = max(1, math.ceil(m_axis.size / (4 * workers)))
+    elif chunk is None:  # columns differ in cost (onset refinement): small tasks keep every worker busy to the end
+        chunk = max(1, math.ceil(m_axis.size / (8 * workers)))
     n_chunks = math.ceil(m_axis.size / chunk)
     omega = np.full((m_axis.size, c_axis.size), np.nan)
     regime = np.full_like(omega, np.nan)
@@ -399,7 +413,7 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
         else:
             todo.append((i, sl))
 
-    bar = _progress_bar(len(todo), progress)
+    bar: Any = None
 
     def finish(i: int, sl: slice, result: tuple[FloatArray, FloatArray]) -> None:
         omega[sl], regime[sl] = result
@@ -414,17 +428,25 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
 
             warm_up()  # load the compiled kernels once, in the parent, for every forked worker
         if serial:
+            bar = _progress_bar(len(todo), progress)
             for i, sl in todo:
                 finish(i, sl, _columns(dm, list(m_axis[sl]), c_axis, settings))
         else:
             pool, owned = _executor(executor)
             try:
                 futures = {pool.submit(_columns, dm, list(m_axis[sl]), c_axis, settings): (i, sl) for i, sl in todo}
-                for future in as_completed(futures):
+                # while the workers compute, load what the parent needs afterwards (xarray and the
+                # pandas it imports, tqdm: about 0.5 s of a shell scan's start-up, now off its critical path)
+                import xarray  # noqa: F401
+
+                bar = _progress_bar(len(todo), progress)
+                for future in _completed(futures):
                     finish(*futures[future], future.result())
             finally:
                 if owned:
                     pool.shutdown(cancel_futures=True)
+    if bar is None:
+        bar = _progress_bar(0, progress)
     bar.close()
     bad = ~np.isfinite(omega) | (omega < 0)
     if bad.any():
@@ -447,6 +469,8 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
 
 def _plane_dataset(omega: FloatArray, labels: NDArray[np.str_], m_axis: FloatArray, c_axis: FloatArray,
                    attrs: dict[str, Any]) -> xr.Dataset:
+    import xarray as xr
+
     return xr.Dataset(
         {"omega_h2": (("m_V", "coupling"), omega, {"long_name": "relic abundance Omega h^2"}),
          "regime": (("m_V", "coupling"), labels, {"long_name": "production regime (section III A)",
@@ -488,6 +512,8 @@ class RelicCurve:
         return curve_verdict(self, **options)
 
     def to_dataset(self) -> xr.Dataset:
+        import xarray as xr
+
         return xr.Dataset(
             {"coupling": (("m_V", "root"), self.roots), "regime": (("m_V", "root"), self.regimes)},
             coords={"m_V": ("m_V", self.m_V, {"units": "GeV"}), "root": np.arange(self.roots.shape[1])},
@@ -556,7 +582,7 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
         pool, owned = _executor(executor)
         try:
             futures = {pool.submit(_curve_columns, dm, list(m_axis[sl]), settings, search): sl for sl in pieces}
-            for future in as_completed(futures):
+            for future in _completed(futures):
                 roots[futures[future]], regimes[futures[future]] = future.result()
                 bar.update(1)
         finally:
