@@ -164,20 +164,3 @@ def test_run_configs_stopped_early_shuts_its_pool(tmp_path, monkeypatch):
     assert cfg.figure == "p1" and all(p.exists() for p in files)
     runs.close()
     assert multiprocessing.active_children() == []
-
-
-def test_fast_csv_writer_matches_pandas_byte_for_byte(tmp_path):
-    from secretnu import scan
-    from secretnu.reproduce import write_csv
-
-    ds = scan(SterileNeutrino(7.1 * keV, 7e-11), "neutrinophilic", m_V=np.geomspace(1e-3, 10, 4),
-              coupling=np.geomspace(1e-7, 1, 5), executor="serial")
-    odd = ds.copy()
-    odd["omega_h2"] = odd.omega_h2.where(odd.omega_h2 > 1.0)  # NaN: pandas' empty cells
-    labels = ds.copy()
-    labels["regime"] = labels.regime.astype(object).where(labels.regime != "C", "C,1")  # needs quoting
-    for k, data in enumerate((ds, odd, labels, ds[["regime", "omega_h2"]])):
-        ours, theirs = tmp_path / f"ours{k}.csv", tmp_path / f"pandas{k}.csv"
-        write_csv(data, ours)
-        data.to_dataframe().reset_index().to_csv(theirs, index=False)
-        assert ours.read_bytes() == theirs.read_bytes(), k

@@ -381,7 +381,7 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
 
     with without_dask():  # xarray imports dask only to look for dask arrays and a scheduler
         ds.to_netcdf(out_path)
-        write_csv(ds, csv_path)  # pandas' CSV, byte for byte, 4x faster
+        write_csv(ds, csv_path)
         low, high = float(ds.omega_h2.min()), float(ds.omega_h2.max())
     n = m_axis.size * c_axis.size
     click.echo(f"{dm}, {model_name}: {m_axis.size} x {c_axis.size} points in {elapsed:.2f} s "

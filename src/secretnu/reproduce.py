@@ -43,40 +43,8 @@ def save_scan(ds: xr.Dataset, stem: Path) -> list[Path]:
 
 
 def write_csv(ds: xr.Dataset, path: Path) -> None:
-    """``ds.to_dataframe().reset_index().to_csv(path, index=False)``, byte for byte, about 4x faster for a
-    scan plane (a 300 x 300 plane: 0.3 s of pandas). Floats are written as pandas writes them (the
-    shortest repr that round-trips); anything this fast path does not cover (NaN, non-float
-    coordinates, strings needing quotes, other layouts) goes through pandas."""
-    dims = tuple(ds.dims)
-    variables = list(ds.data_vars.values())
-    coords = [ds[d].values for d in dims]
-    plain = (len(dims) == 2 and all(d in ds.coords for d in dims) and variables
-             and all(v.dims == dims for v in variables)
-             and all(c.dtype.kind == "f" and np.all(np.isfinite(c)) for c in coords))
-    if plain:
-        for v in variables:
-            values = v.values
-            if values.dtype.kind == "f":
-                plain = bool(np.all(np.isfinite(values)))
-            elif values.dtype.kind == "U":
-                plain = not any(ch in label for label in np.unique(values).tolist() for ch in ',"\n\r') \
-                    and "" not in np.unique(values).tolist()
-            else:
-                plain = False
-            if not plain:
-                break
-    if not plain:
-        ds.to_dataframe().reset_index().to_csv(path, index=False)
-        return
-    rows_text = [repr(v) for v in coords[0].tolist()]
-    cols_text = [repr(v) for v in coords[1].tolist()]
-    columns = [v.values for v in variables]
-    is_float = [c.dtype.kind == "f" for c in columns]
-    lines = [",".join([*map(str, dims), *map(str, ds.data_vars)]) + "\n"]
-    for i, row in enumerate(rows_text):
-        cells = [(map(repr, c[i].tolist()) if f else c[i].tolist()) for c, f in zip(columns, is_float, strict=True)]
-        lines.extend(f"{row},{col},{','.join(rest)}\n" for col, *rest in zip(cols_text, *cells, strict=True))
-    Path(path).write_text("".join(lines))
+    """A scan as a flat CSV table: one row per (m_V, coupling) point, one column per variable."""
+    ds.to_dataframe().reset_index().to_csv(path, index=False)
 
 
 def _plane(cfg: FigureConfig, quick: bool) -> tuple[np.ndarray, np.ndarray]:
