@@ -548,17 +548,9 @@ def segment_yields(p_on: np.ndarray, p_off: np.ndarray, p_c: np.ndarray, p_v: np
             acc = 0.0
             for i in range(m):
                 s = start + i
-                gamma = gamma_sm[j, s] + on * p_on[j, s] + (l4 * p_off[j, s] - off_c * p_c[j, s])
-                d = delta[j, s]
-                mixing = d * d * s2t
-                width2 = mixing + 0.25 * gamma * gamma
-                dt = d * c2t - (v_sm[j, s] + l2 * p_v[j, s])
-                nu = prefactor[s] * 0.25 * gamma * mixing
-                f = nu / (width2 + dt * dt)
+                f, det[i], wid[i], num[i] = _cell(p_on[j, s], p_off[j, s], p_c[j, s], p_v[j, s], delta[j, s],
+                                                  gamma_sm[j, s], v_sm[j, s], prefactor[s], on, l4, off_c, l2, c2t, s2t)
                 F[i] = f
-                det[i] = dt
-                wid[i] = width2
-                num[i] = nu
                 acc += f
             column = h * (acc - 0.5 * (F[0] + F[m - 1])) + _interval_correction(num[:m], wid[:m], det[:m], F[:m], h)
             total += column * w[j]
