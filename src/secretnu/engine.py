@@ -22,6 +22,7 @@ finite-width integrals of :mod:`secretnu.width_tables` instead.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -149,41 +150,45 @@ def _warm_onset_kernels() -> None:
           0, 1, 2, 3, np.empty(1, dtype=np.int64))
 
 
-_COEFFICIENTS: dict[int, tuple[KernelTables, tuple[FloatArray, float, float]]] = {}
+_DERIVED: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+
+def _derived(kind: str, owner: Any, make: Callable[[Any], Any]) -> Any:
+    """make(owner), kept per owner object (tables, grid) while it is alive: keyed by id and checked
+    by identity, so a new object at a recycled id is not served a stale value; at most 32 kept."""
+    held = _DERIVED.get((kind, id(owner)))
+    if held is not None and held[0] is owner:
+        return held[1]
+    value = make(owner)
+    if len(_DERIVED) >= 32:
+        _DERIVED.clear()
+    _DERIVED[(kind, id(owner))] = (owner, value)
+    return value
 
 
 def _spline_coefficients(tables: KernelTables) -> tuple[FloatArray, float, float]:
     """PPoly coefficients of the four 1-D off-shell tables (J_off, s_off, J_LL, J_LR), stacked, and
     their uniform breakpoints in ln q (x0, dx); kept per tables object."""
-    held = _COEFFICIENTS.get(id(tables))
-    if held is not None and held[0] is tables:
-        return held[1]
+    return _derived("ppoly", tables, _stack_ppoly)
+
+
+def _stack_ppoly(tables: KernelTables) -> tuple[FloatArray, float, float]:
     splines = (tables._j_spline, *tables._channel_splines)
     coef = np.ascontiguousarray(np.stack([s.c for s in splines]), dtype=float)
     breaks = splines[0].x
     dx = float(breaks[1] - breaks[0])
     if not np.allclose(np.diff(breaks), dx, rtol=1e-9, atol=0) or any(not np.array_equal(s.x, breaks) for s in splines):
         raise ValueError("the kernel tables' q axis must be uniform in ln q")
-    if len(_COEFFICIENTS) > 8:
-        _COEFFICIENTS.clear()
-    _COEFFICIENTS[id(tables)] = (tables, (coef, float(breaks[0]), dx))
     return coef, float(breaks[0]), dx
-
-
-_G_COEFFICIENTS: dict[int, tuple[KernelTables, FloatArray]] = {}
 
 
 def _g_coefficients_r_first(tables: KernelTables) -> FloatArray:
     """The G spline's B-spline coefficients as a C-contiguous (r, x) array, kept per tables object."""
-    held = _G_COEFFICIENTS.get(id(tables))
-    if held is not None and held[0] is tables:
-        return held[1]
-    tx, ty, coef = tables._g_spline.tck
-    coef_rx = np.ascontiguousarray(coef.reshape(len(tx) - 4, len(ty) - 4).T)
-    if len(_G_COEFFICIENTS) > 8:
-        _G_COEFFICIENTS.clear()
-    _G_COEFFICIENTS[id(tables)] = (tables, coef_rx)
-    return coef_rx
+    def transpose(tables: KernelTables) -> FloatArray:
+        tx, ty, coef = tables._g_spline.tck
+        return np.ascontiguousarray(coef.reshape(len(tx) - 4, len(ty) - 4).T)
+
+    return _derived("g", tables, transpose)
 
 
 @lru_cache(maxsize=16)
@@ -421,10 +426,10 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     batch = np.nonzero(gaps & narrow)[0]
     if batch.size:
         Y[batch] = _resolve_onsets(column, kern_laid, lam2[batch], gws[batch], c2t, s2t, Y[batch])
+    p_v = kern_laid[3].T  # (z, x), as _resolved_yield takes it
     for i in np.nonzero(gaps & ~narrow)[0]:
         gw = gws.item(i)
-        kern = _Kernels(*(a.T for a in kern_laid))
-        full = _Kernels(0 * kern.p_on, wide_rates[gw], 0 * kern.p_c, kern.p_v)
+        full = _Kernels(np.zeros_like(p_v), wide_rates[gw], np.zeros_like(p_v), p_v)
         resolved = _resolved_yield(column, full, lam2.item(i), gw, c2t, s2t)
         if resolved is not None:
             Y[i] = resolved
@@ -494,19 +499,9 @@ def _resolved_yield(column: _Column, kern: _Kernels, lam2: float, gw: float, c2t
     return float(Y[0])
 
 
-_GRID_LAYOUT: dict[int, tuple[FastGrid, tuple[FloatArray, ...]]] = {}
-
-
 def _grid_layout(grid: FastGrid) -> tuple[FloatArray, ...]:
     """The grid's m4^2/(2E), Gamma_SM and V_SM laid out (x, z), kept per grid."""
-    held = _GRID_LAYOUT.get(id(grid))
-    if held is not None and held[0] is grid:
-        return held[1]
-    arrays = tuple(_layout(grid.delta, grid.gamma_sm, grid.v_sm))
-    if len(_GRID_LAYOUT) > 16:
-        _GRID_LAYOUT.clear()
-    _GRID_LAYOUT[id(grid)] = (grid, arrays)
-    return arrays
+    return _derived("layout", grid, lambda g: tuple(_layout(g.delta, g.gamma_sm, g.v_sm)))
 
 
 def _resolve_onsets(column: _Column, kern_laid: list[FloatArray], lam2: FloatArray, gws: FloatArray, c2t: float, s2t: float,
