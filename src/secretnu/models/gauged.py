@@ -32,8 +32,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from ..errors import InputError
 from ..sm import check_flavor
-from .neutrinophilic import _hat_nunu, _hat_parts, _hat_ss_residue, _hat_st_pv, _hat_tt, validate_vector
-from .vector_mediator import register_fused, s_integral_sum, thermal_potential
+from .neutrinophilic import _hat_smooth, _hat_ss_residue, _hat_st_pv, _hat_tt, validate_vector
+from .vector_mediator import s_integral_sum, thermal_potential
 
 __all__ = ["GaugedVector", "channel_sum_rate", "hat_t_channel_LL", "lepton_pair_width"]
 
@@ -47,14 +47,6 @@ def hat_t_channel_LL(y: FloatArray) -> FloatArray:
 
 def _zero(y: FloatArray) -> FloatArray:
     return np.zeros_like(y)
-
-
-def _hat_own_smooth(y: FloatArray) -> FloatArray:
-    """Smooth part of nu_a nu_a + elastic nu_a nubar_a (as the neutrinophilic V)."""
-    return _hat_nunu(y) + _hat_tt(y)
-
-
-register_fused((_hat_own_smooth, _hat_ss_residue, _hat_st_pv), _hat_parts)
 
 
 def lepton_pair_width(m_V: float, coupling: float, m_f: float, charge2: float = 1.0, colours: int = 1) -> float:
@@ -148,8 +140,8 @@ def channel_sum_rate(E: ArrayLike, T: ArrayLike, m: float, gw: float, g: float,
     E, T = np.broadcast_arrays(np.asarray(E, dtype=float), np.asarray(T, dtype=float))
     q = 4 * E * T / m**2
     a, b, c = channel_weights(T)
-    # the own integral and the s-only one share the pole (and so the nodes); LL and LR have none
-    total = s_integral_sum(q, [(1.0, _hat_own_smooth, _hat_ss_residue, _hat_st_pv),
-                               (a, _zero, _hat_ss_residue, None)], gw=gw)
-    total = total + s_integral_sum(q, [(b, hat_t_channel_LL, None, None), (c, _hat_tt, None, None)])
+    # one set of nodes for all four: the pole panels resolve the own and s-only poles, and integrate
+    # the pole-free t channels (LL, LR) as exactly as their own nodes would (to ~1e-15)
+    total = s_integral_sum(q, [(1.0, _hat_smooth, _hat_ss_residue, _hat_st_pv), (a, _zero, _hat_ss_residue, None),
+                               (b, hat_t_channel_LL, None, None), (c, _hat_tt, None, None)], gw=gw)
     return g**4 * T * m**2 * total / (8 * math.pi**2 * E**2)
