@@ -7,11 +7,13 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 
-__all__ = ["atomic_write", "arrays_hash", "save_hashed_arrays", "load_hashed_arrays"]
+_T = TypeVar("_T")
+
+__all__ = ["atomic_write", "arrays_hash", "save_hashed_arrays", "load_hashed_arrays", "load_or_build"]
 
 
 def _umask() -> int:
@@ -64,7 +66,8 @@ def save_hashed_arrays(path: Path, key: str, arrays: Mapping[str, np.ndarray]) -
 def load_hashed_arrays(path: Path, key: str, names: Sequence[str], what: str = "cache file") -> dict[str, np.ndarray]:
     """The named arrays of a file written by :func:`save_hashed_arrays`; ValueError when one is
     missing or the stored hash does not match (a well-formed file with altered values is refused)."""
-    with np.load(path) as data:
+    # the file handle is ours: np.load leaves its own open when the file is not a valid archive
+    with open(path, "rb") as handle, np.load(handle) as data:
         missing = [name for name in (*names, "sha256") if name not in data.files]
         if missing:
             raise ValueError(f"{what} {path} lacks {', '.join(missing)}")
@@ -73,3 +76,21 @@ def load_hashed_arrays(path: Path, key: str, names: Sequence[str], what: str = "
     if stored != arrays_hash(key, arrays):
         raise ValueError(f"{what} {path} was altered: its sha256 does not match its contents")
     return arrays
+
+
+def load_or_build(path: Path, load: Callable[[Path], _T], build: Callable[[], _T],
+                  save: Callable[[_T, Path], object]) -> _T:
+    """A disk-cached table: ``load(path)``, or, when the file is missing or ``load`` fails for any
+    reason (truncated, corrupt, altered, foreign), ``build()``, saved with ``save(value, path)``
+    unless the cache location is not writable (then the value lives in memory only)."""
+    if path.exists():
+        try:
+            return load(path)
+        except Exception:  # any unreadable file is rebuilt, never trusted and never fatal
+            pass
+    value = build()
+    try:
+        save(value, path)
+    except OSError:
+        pass
+    return value

@@ -36,15 +36,16 @@ Quarks and mesons are joined by :func:`crossover_weight`: hadrons = w quarks + (
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import RectBivariateSpline
-from scipy.special import roots_laguerre, roots_legendre
 
 from .constants import (
     BR_K_MU_NU,
@@ -62,6 +63,7 @@ from .constants import (
     TAU_PI_CHARGED,
     V_UD,
 )
+from .quadrature import gauss_laguerre, gauss_legendre
 
 __all__ = ["Channel", "channels", "channel_rates", "group_rates", "crossover_weight", "CROSSOVER",
            "GROUPS", "inverse_decay_rate", "full_rate_scaled", "combine"]
@@ -189,7 +191,7 @@ def channels(flavor: str) -> tuple[Channel, ...]:
     return tuple(out)
 
 
-_GL3 = roots_legendre(3)
+_GL3 = gauss_legendre(3)
 
 
 def _sigma_integrand(ch: Channel, s: FloatArray) -> FloatArray:
@@ -249,15 +251,10 @@ def _cum_at(ch: Channel, s: FloatArray) -> FloatArray:
 _N_E2 = 40
 
 
-@cache
-def _laguerre(n: int = _N_E2) -> tuple[FloatArray, FloatArray]:
-    return roots_laguerre(n)
-
-
 def _rate(ch: Channel, E: FloatArray, T: FloatArray) -> FloatArray:
     """Gamma/G_F^2 [GeV^-3... i.e. Gamma = G_F^2 x this] of one channel (module docstring)."""
     m2 = ch.m[0]
-    y, w = _laguerre()
+    y, w = gauss_laguerre(_N_E2)
     E2 = m2 + T[..., None] * y  # Laguerre weight e^-y carries the Boltzmann tail
     p2 = np.sqrt(np.clip(E2**2 - m2**2, 0.0, None))
     boltz = np.exp(-m2 / T)[..., None]
@@ -339,27 +336,27 @@ CHANNEL_TABLE_VERSION = 1
 def _table(flavor: str, T_mid: float) -> RectBivariateSpline:
     """The tabulated log-rate, from the disk cache when it is there (building it costs 3-4 s, and
     every scan worker process would otherwise pay that again), else built now and cached."""
-    from ._atomic import load_hashed_arrays, save_hashed_arrays
+    from ._atomic import load_hashed_arrays, load_or_build, save_hashed_arrays
     from .tables import cache_dir
 
-    key = f"sm-channels-v{CHANNEL_TABLE_VERSION}-{flavor}-{T_mid:.9g}-{_TABLE_X.size}x{_TABLE_T.size}"
-    path = cache_dir() / f"{key}.npz"
-    log_total = None
-    if path.exists():
-        try:
-            log_total = load_hashed_arrays(path, key, ("log_total",), "channel-rate table")["log_total"]
-        except (OSError, ValueError):  # corrupt, altered or foreign: rebuild below
-            log_total = None
-        if log_total is not None and (log_total.shape != (_TABLE_X.size, _TABLE_T.size)
-                                      or not np.all(np.isfinite(log_total))):
-            log_total = None
-    if log_total is None:
+    grid = hashlib.sha256(_TABLE_X.tobytes() + _TABLE_T.tobytes()).hexdigest()[:12]
+    key = f"sm-channels-v{CHANNEL_TABLE_VERSION}-{flavor}-{T_mid:.9g}-{grid}"
+
+    def load(path: Path) -> FloatArray:
+        table = load_hashed_arrays(path, key, ("log_total",), "channel-rate table")["log_total"]
+        if table.shape != (_TABLE_X.size, _TABLE_T.size):
+            raise ValueError(f"channel-rate table {path} has the wrong shape")
+        return table
+
+    def build() -> FloatArray:
         x, T = np.meshgrid(_TABLE_X, _TABLE_T, indexing="ij")
-        log_total = np.log(combine(group_rates(x, T, flavor), x, T, T_mid))
-        try:
-            save_hashed_arrays(path, key, {"log_total": log_total})
-        except OSError:  # read-only cache location: keep the table in memory only
-            pass
+        table = np.log(combine(group_rates(x, T, flavor), x, T, T_mid))
+        if not np.all(np.isfinite(table)):
+            raise ValueError("the channel-rate table is not finite")
+        return table
+
+    log_total = load_or_build(cache_dir() / f"{key}.npz", load, build,
+                              lambda table, path: save_hashed_arrays(path, key, {"log_total": table}))
     return RectBivariateSpline(np.log(_TABLE_X), np.log(_TABLE_T), log_total, kx=3, ky=3, s=0)
 
 

@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import CubicSpline, RectBivariateSpline
 
-from ._atomic import arrays_hash, load_hashed_arrays, save_hashed_arrays
+from ._atomic import arrays_hash, load_hashed_arrays, load_or_build, save_hashed_arrays
 from .models.gauged import hat_t_channel_LL
 from .models.neutrinophilic import (
     _hat_ss_residue,
@@ -184,18 +184,7 @@ class KernelTables:
 
 @lru_cache(maxsize=4)
 def _cached(directory: str) -> KernelTables:
-    path = Path(directory) / _grid_key()
-    if path.exists():
-        try:
-            return KernelTables.load(path)
-        except Exception:  # corrupt or foreign file: rebuild below
-            pass
-    tables = KernelTables.build()
-    try:
-        tables.save(path)
-    except OSError:  # read-only cache location: keep the tables in memory only
-        pass
-    return tables
+    return load_or_build(Path(directory) / _grid_key(), KernelTables.load, KernelTables.build, KernelTables.save)
 
 
 def kernel_tables(directory: str | Path | None = None) -> KernelTables:

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import RectBivariateSpline
 
-from ._atomic import arrays_hash, load_hashed_arrays, save_hashed_arrays
+from ._atomic import arrays_hash, load_hashed_arrays, load_or_build, save_hashed_arrays
 from .models.neutrinophilic import _hat_ss_residue, on_shell_J, rate_integral, width_correction_C1, width_correction_residue
 from .models.vector_mediator import s_integral
 from .tables import GRID, _j_norm, _s_norm, cache_dir
@@ -194,19 +194,7 @@ class PreparedWidths:
 
 @lru_cache(maxsize=4)
 def _cached(directory: str) -> WidthTables:
-    path = Path(directory) / _key()
-    if path.exists():
-        try:
-            return WidthTables.load(path)
-        except Exception:  # corrupt or foreign file: rebuild below
-            pass
-    tables = WidthTables.build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tables.save(path)
-    except OSError:  # read-only cache location: keep the tables in memory only
-        pass
-    return tables
+    return load_or_build(Path(directory) / _key(), WidthTables.load, WidthTables.build, WidthTables.save)
 
 
 def width_tables(directory: str | Path | None = None) -> WidthTables:
