@@ -342,7 +342,8 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
     _scheduler_address(scheduler)
     if config_path is not None:
         from .config import load_config
-        from .reproduce import save_scan, scans_for
+        from .reproduce import scans_for
+        from .scans import save_scan
 
         _refuse(_explicit("m4", "sin2_2theta", "flavor", "model_name", "width", "counting", "m_V_min", "m_V_max",
                           "n_m_V", "coupling_min", "coupling_max", "n_coupling", "sm"),
@@ -373,21 +374,15 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
     ds = run_scan(dm, model_name, m_V=m_axis, coupling=c_axis, executor=executor, store=store,
                   width=_width_option(width), counting=counting, progress=not quiet, sm=sm)
     elapsed = time.perf_counter() - start
-    from ._lazy import without_dask
+    from .scans import save_scan
 
-    out_path = Path(out)
-    csv_path = out_path.with_suffix(".csv")
-    from .reproduce import write_csv
-
-    with without_dask():  # xarray imports dask only to look for dask arrays and a scheduler
-        ds.to_netcdf(out_path)
-        write_csv(ds, csv_path)
-        low, high = float(ds.omega_h2.min()), float(ds.omega_h2.max())
+    nc_path, csv_path = save_scan(ds, out)
+    low, high = float(ds.omega_h2.min()), float(ds.omega_h2.max())
     n = m_axis.size * c_axis.size
     click.echo(f"{dm}, {model_name}: {m_axis.size} x {c_axis.size} points in {elapsed:.2f} s "
                f"({1e3 * elapsed / n:.3f} ms/point)")
     click.echo(f"Omega h^2 from {low:.3g} to {high:.3g}")
-    click.echo(f"wrote {out_path} and {csv_path}")
+    click.echo(f"wrote {nc_path} and {csv_path}")
 
 
 @cli.command()

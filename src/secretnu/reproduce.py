@@ -20,7 +20,7 @@ import numpy as np
 from .config import FigureConfig, builtin_configs
 from .diagnostics import diagnose
 from .models import make_model
-from .scans import scan
+from .scans import save_scan, scan
 
 if TYPE_CHECKING:  # imported where used: the scan workers fork before xarray and pandas load
     import xarray as xr
@@ -33,18 +33,6 @@ class Written:
     figure: str
     path: Path
     seconds: float
-
-
-def save_scan(ds: xr.Dataset, stem: Path) -> list[Path]:
-    """Write a scan as STEM.nc and STEM.csv; returns both paths."""
-    ds.to_netcdf(stem.with_suffix(".nc"))
-    write_csv(ds, stem.with_suffix(".csv"))
-    return [stem.with_suffix(".nc"), stem.with_suffix(".csv")]
-
-
-def write_csv(ds: xr.Dataset, path: Path) -> None:
-    """A scan as a flat CSV table: one row per (m_V, coupling) point, one column per variable."""
-    ds.to_dataframe().reset_index().to_csv(path, index=False)
 
 
 def _plane(cfg: FigureConfig, quick: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -47,7 +47,8 @@ from .validate import MAX_N_X, MAX_POINTS_PER_DECADE, grid_memory, in_domain, in
 if TYPE_CHECKING:  # xarray (and the pandas it loads) is imported only where a Dataset is built
     import xarray as xr
 
-__all__ = ["scan", "relic_curve", "RelicCurve", "concat_curves", "FAST_MODELS", "StoreWarning", "ENGINE_VERSION"]
+__all__ = ["scan", "save_scan", "relic_curve", "RelicCurve", "concat_curves", "FAST_MODELS", "StoreWarning",
+           "ENGINE_VERSION"]
 
 FloatArray = NDArray[np.float64]
 #: Models the fast engine can evaluate.
@@ -465,6 +466,18 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
         attrs["charges"] = ", ".join(f"{k}={q:g}" for k, q in settings.charges)
     with without_dask():  # xarray would import dask to check for dask arrays (secretnu._lazy)
         return _plane_dataset(omega, labels, m_axis, c_axis, attrs)
+
+
+def save_scan(ds: xr.Dataset, stem: str | os.PathLike[str]) -> list[Path]:
+    """Write a scan as STEM.nc (netCDF) and STEM.csv (one row per (m_V, coupling) point, one column
+    per variable); a STEM already ending in .nc keeps its spelling. Returns both paths."""
+    stem = Path(stem)
+    nc = stem if stem.suffix.lower() == ".nc" else stem.with_suffix(".nc")
+    csv = nc.with_suffix(".csv")
+    with without_dask():  # xarray would import dask to check for dask arrays (secretnu._lazy)
+        ds.to_netcdf(nc)
+        ds.to_dataframe().reset_index().to_csv(csv, index=False)
+    return [nc, csv]
 
 
 def _plane_dataset(omega: FloatArray, labels: NDArray[np.str_], m_axis: FloatArray, c_axis: FloatArray,
