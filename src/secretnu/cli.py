@@ -698,7 +698,7 @@ def reproduce(out: str, quick: bool, limits: tuple[str, ...], quiet: bool, with_
     else:
         from .xray import load_xray_limits
 
-        load_xray_limits(xray)  # a bad file is refused before hours of scans
+        xray_limits = tuple(load_xray_limits(xray))  # read once; a bad file is refused before hours of scans
     output_dir(out, "--out")
     configs = builtin_configs()
     start = time.perf_counter()
@@ -715,7 +715,7 @@ def reproduce(out: str, quick: bool, limits: tuple[str, ...], quiet: bool, with_
 
         for k, (cfg, files, seconds) in enumerate(written):
             t0 = time.perf_counter()
-            more = run_verdict(cfg, Path(out), quick=quick, limits=limits, xray=xray)
+            more = run_verdict(cfg, Path(out), quick=quick, limits=limits, xray=xray_limits)
             written[k] = (cfg, files + more, seconds + time.perf_counter() - t0)
     for cfg, files, seconds in written:
         kinds = ", ".join(sorted({p.suffix.lstrip('.') for p in files}))

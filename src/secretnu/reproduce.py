@@ -25,6 +25,8 @@ from .scans import save_scan, scan
 if TYPE_CHECKING:  # imported where used: the scan workers fork before xarray and pandas load
     import xarray as xr
 
+    from .xray import XrayLimit
+
 __all__ = ["reproduce", "run_config", "run_configs", "run_verdict", "scans_for", "save_scan", "Written"]
 
 
@@ -116,7 +118,7 @@ def run_config(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequen
 
 
 def run_verdict(cfg: FigureConfig, out: Path, quick: bool = False, limits: Sequence[str | Path] = (),
-                xray: Sequence[str | Path] = ("auto",), structure: str | Sequence[str] | None = None,
+                xray: Sequence[str | Path | XrayLimit] = ("auto",), structure: str | Sequence[str] | None = None,
                 n_nodes: int | None = None, warmness_method: str = "auto", **verdict_options: Any) -> list[Path]:
     """Viability figure of a relic-curves configuration: its Omega h^2 = 0.12 curves (one panel per
     sterile neutrino) coloured point by point by the first test that excludes them

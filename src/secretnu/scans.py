@@ -446,9 +446,8 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
             finally:
                 if owned:
                     pool.shutdown(cancel_futures=True)
-    if bar is None:
-        bar = _progress_bar(0, progress)
-    bar.close()
+    if bar is not None:  # None: nothing was left to compute
+        bar.close()
     bad = ~np.isfinite(omega) | (omega < 0)
     if bad.any():
         i, j = (int(k[0]) for k in np.nonzero(bad))
