@@ -330,8 +330,7 @@ def warmness(result: RelicResult, *, method: str = "auto", omega_dm_h2: float = 
         if relation == "viel2005":
             alpha, label = _tr.viel_alpha(m_moment, omega_dm_h2, h), "viel2005"
         else:
-            alpha = _tr.calibrated_alpha(m_moment, omega_dm_h2, h)
-            label = _tr.thermal_mass(alpha, omega_dm_h2, h)[1]
+            alpha, label = _tr.calibrated_alpha(m_moment, omega_dm_h2, h), _tr.alpha_calibration().label(m_moment)
         k_hm = (2 ** (_tr.VIEL_NU / 5) - 1) ** (1 / (2 * _tr.VIEL_NU)) / alpha
         return replace(base, m_th_keV=m_moment, alpha=alpha, k_hm=k_hm, M_hm=_tr.half_mode_mass(k_hm, omega_m),
                        method="moment (fallback)", m_th_viel_keV=m_moment, relation=label)

@@ -44,7 +44,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -148,10 +148,16 @@ class AlphaCalibration:
     omega_dm_h2: float
     h: float
 
-    @property
+    @cached_property
     def ratio(self) -> FloatArray:
         """r(m) = alpha_CLASS / alpha_Viel(Eq. 7) at the calibration cosmology."""
-        return self.alpha / np.array([viel_alpha(m, self.omega_dm_h2, self.h) for m in self.m_th])
+        return self.alpha / viel_alpha(self.m_th, self.omega_dm_h2, self.h)  # type: ignore[arg-type]
+
+    @cached_property
+    def _log_ratio_spline(self) -> Any:
+        from scipy.interpolate import PchipInterpolator
+
+        return PchipInterpolator(np.log(self.m_th), np.log(self.ratio))
 
     @property
     def mass_range(self) -> tuple[float, float]:
@@ -160,11 +166,17 @@ class AlphaCalibration:
     def log_ratio(self, m_th_keV: float) -> float:
         """ln r(m), monotone (PCHIP) interpolation in ln m; held at its end value outside the table (so that
         alpha(m) stays continuous and monotone: there it follows Eq. 7's mass dependence)."""
-        from scipy.interpolate import PchipInterpolator
-
         lo, hi = self.mass_range
         m = min(max(m_th_keV, lo), hi)
-        return float(PchipInterpolator(np.log(self.m_th), np.log(self.ratio))(math.log(m)))
+        return float(self._log_ratio_spline(math.log(m)))
+
+    def label(self, m_th_keV: float) -> str:
+        """Which relation gives alpha at m_th: the table inside its masses, else Eq. 7 scaled to join it."""
+        lo, hi = self.mass_range
+        if lo <= m_th_keV <= hi:
+            return "class-calibrated"
+        r = math.exp(self.log_ratio(m_th_keV))
+        return f"viel2005 x {r:.3f} (outside the CLASS calibration, {lo:g}-{hi:g} keV)"
 
 
 def _parse_calibration(text: str) -> AlphaCalibration:
@@ -233,9 +245,9 @@ def thermal_mass(alpha: float, omega_wdm_h2: float = OMEGA_DM_H2, h: float = PLA
     lo, hi = cal.mass_range
     a_lo, a_hi = calibrated_alpha(lo, omega_wdm_h2, h), calibrated_alpha(hi, omega_wdm_h2, h)
     if not a_hi * (1 - 1e-12) <= alpha <= a_lo * (1 + 1e-12):  # (the tolerance: round-off at the end nodes)
-        r = math.exp(cal.log_ratio(hi if alpha < a_hi else lo))
-        return (viel_thermal_mass(alpha / r, omega_wdm_h2, h),
-                f"viel2005 x {r:.3f} (outside the CLASS calibration, {lo:g}-{hi:g} keV)")
+        end = hi if alpha < a_hi else lo
+        m = viel_thermal_mass(alpha / math.exp(cal.log_ratio(end)), omega_wdm_h2, h)
+        return m, cal.label(m)
     if alpha >= a_lo:
         return lo, "class-calibrated"
     if alpha <= a_hi:
