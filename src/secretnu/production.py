@@ -472,11 +472,13 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: SMInpu
     prefactor = 45.0 / (4 * math.pi**4 * g_s_norm * H)
     mixing, width2, detuning = mixing_terms(dm, E, gamma, pot)
     numerator = prefactor[:, None] * 0.25 * gamma * mixing
-    dY_dlnz = (numerator / (width2 + detuning**2)) @ w
+    per_mode = numerator / (width2 + detuning**2)
+    dY_dlnz = per_mode @ w
     if not np.all(np.isfinite(dY_dlnz)):
         raise InputError("non-finite production rate: these parameters are outside the range the kernels handle")
     dY_dlnz = kinetics.states * dY_dlnz
-    Y = kinetics.states * float(z_interval_integrals(numerator, width2, detuning, lnz) @ w)
+    per_x = z_interval_integrals(numerator, width2, detuning, lnz)  # per momentum mode, summed over z
+    Y = kinetics.states * float(per_x @ w)
     omega_h2 = finite_result(Y * S0_CM3 * dm.mass / kinetics.rho_c, "Omega h^2", str(dm))
 
     i = int(np.argmax(dY_dlnz))
@@ -491,11 +493,12 @@ def relic_density(dm: SterileNeutrino, model: Model | None = None, *, sm: SMInpu
     q = f4 = np.empty(0)
     if spectrum:
         q, f4, mean_q = _spectrum(dm, model, sm, T, lnz, prefactor, gstar)
-    else:  # <q> from the yield's own integrand: a mode made at T with x = p/T has q = x r(T) (see _spectrum)
+    else:  # <q> from the yield's own integral: a mode made at T with x = p/T has q = x r(T) (see _spectrum);
+        # r(T) is smooth, so it rides in the numerator through the same resonance-aware z quadrature as Y
         r = (G_STAR_S_NU_DECOUPLING / gstar.g_s(T)) ** (1 / 3)
-        per_mode = numerator / (width2 + detuning**2)
-        made = np.trapezoid(per_mode @ w, lnz)
-        mean_q = float(np.trapezoid(r * (per_mode @ (w * x)), lnz) / made) if made > 0 else float("nan")
+        made = float(per_x @ w)
+        q_made = float(z_interval_integrals(numerator * r[:, None], width2, detuning, lnz) @ (w * x))
+        mean_q = q_made / made if made > 0 else float("nan")
     options = dict(sm=sm_label(sm), convention=convention, T_max=T_max, T_final=T_final,
                    points_per_decade=points_per_decade, n_x=n_x, x_onsets=tuple(onsets))
     return RelicResult(omega_h2=omega_h2, relic_yield=Y, z=MU_REF / T, T=T, dY_dlnz=dY_dlnz,
