@@ -7,7 +7,6 @@ This module does I/O and orchestration only: the physics sits in the modules it 
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -179,15 +178,8 @@ def run_configs(configs: Iterable[FigureConfig], out: Path, quick: bool = False,
         return
     jobs = [(cfg, k) for cfg in configs if cfg.kind != "diagnostics" for k in range(len(cfg.sterile))]
     pool, owned = None, False
-    if jobs:
-        from .engine import warm_up
-        from .tables import kernel_tables
-
-        kernel_tables()  # once, here, so that forked workers inherit the tables and the compiled kernels
-        warm_up()
+    if jobs:  # a pool of our own is forked here, before any thread starts, with the kernels loaded
         pool, owned = _executor(executor)
-        if owned:
-            pool.submit(math.sqrt, 1.0).result()  # fork the workers now, before any thread starts
     threads = ThreadPoolExecutor(max_workers=max(1, len(jobs)), thread_name_prefix="secretnu-scan")
     # one without_dask around the whole run: the scans' own (in threads) nest inside it, so they
     # never patch or restore xarray concurrently; where dask is already imported it does nothing

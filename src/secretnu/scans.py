@@ -327,10 +327,17 @@ def _completed(futures: Any) -> Any:
 
 
 def _executor(executor: Any) -> tuple[Executor, bool]:
-    """(executor, owned): a dask Client is used through its concurrent.futures interface."""
+    """(executor, owned): a dask Client is used through its concurrent.futures interface. The kernel
+    tables are built (and cached on disk) here first, so that workers never build them at once; a pool
+    of our own is forked at once after the compiled kernels are loaded, so every worker inherits both."""
+    kernel_tables()
     if executor is None:
-        return ProcessPoolExecutor(max_workers=os.cpu_count() or 1, initializer=_worker_init,
-                                   initargs=(os.getpid(),)), True
+        from .engine import warm_up
+
+        warm_up()
+        pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, initializer=_worker_init, initargs=(os.getpid(),))
+        pool.submit(math.sqrt, 1.0).result()  # fork the workers now (before the caller starts any thread)
+        return pool, True
     if hasattr(executor, "get_executor") and not isinstance(executor, Executor):
         return executor.get_executor(), False
     if not isinstance(executor, Executor):
@@ -423,11 +430,6 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
         bar.update(1)
 
     if todo:
-        kernel_tables()  # build and cache the tables once, before workers start
-        if not serial:
-            from .engine import warm_up
-
-            warm_up()  # load the compiled kernels once, in the parent, for every forked worker
         if serial:
             bar = _progress_bar(len(todo), progress)
             for i, sl in todo:
@@ -588,9 +590,6 @@ def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLi
             roots[sl], regimes[sl] = _curve_columns(dm, list(m_axis[sl]), settings, search)
             bar.update(1)
     else:
-        from .engine import warm_up
-
-        warm_up()  # load the compiled kernels once, in the parent, for every forked worker
         pool, owned = _executor(executor)
         try:
             futures = {pool.submit(_curve_columns, dm, list(m_axis[sl]), settings, search): sl for sl in pieces}
