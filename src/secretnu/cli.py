@@ -570,18 +570,14 @@ def spectrum(m4: float, sin2_2theta: float, flavor: str, model_name: str | None,
              coupling: float | None, width: str | None, counting: str | None, sm: str, out: str,
              target_omega: float | None, class_warmness: bool, as_json: bool) -> None:
     """Relic momentum spectrum of nu_4 as a CLASS ncdm file and .ini, with <p/T> and a warmness summary."""
-    from pathlib import Path
 
     from .production import relic_density
     from .spectrum import T_NCDM_OVER_T_CMB as T_NCDM
-    from .spectrum import rescale_to_omega, warmness, write_class_psd
+    from .spectrum import check_psd_paths, rescale_to_omega, warmness, write_class_psd
     from .sterile import SterileNeutrino
-    from .validate import in_domain, output_file
+    from .validate import in_domain
 
-    if Path(out).suffix.lower() == ".ini":
-        raise InputError(f"--out {out!r} must not end in .ini: the CLASS .ini is written beside it")
-    output_file(out, "--out")
-    output_file(Path(out).with_suffix(".ini"), "--out's CLASS .ini")
+    check_psd_paths(out, what="--out")  # before the relic and CLASS run
     if target_omega is not None:
         in_domain(target_omega, "target", "--omega")
     dm = SterileNeutrino(m4, sin2_2theta, flavor)

@@ -242,6 +242,18 @@ def class_parameters(result: RelicResult, path: str | Path = "nu4_psd.dat", *,
     return params
 
 
+def check_psd_paths(path: str | Path, ini: bool = True, what: str = "CLASS phase-space file") -> Path:
+    """The data file of :func:`write_class_psd` (and its ``.ini`` beside it), checked before anything is
+    computed: writable, and not itself a ``.ini`` (which its own .ini would overwrite)."""
+    output_file(path, what)  # the text as given: an empty name is refused as such
+    path = Path(path)
+    if ini and path.suffix.lower() == ".ini":
+        raise InputError(f"{what} {str(path)!r} must not end in .ini: the CLASS .ini is written beside it")
+    if ini:
+        output_file(path.with_suffix(".ini"), f"{what}'s CLASS .ini")
+    return path
+
+
 def write_class_psd(result: RelicResult, path: str | Path, *, ini: bool = True, omega_ncdm: bool | float = False,
                     cosmology: bool = True) -> Path:
     """Write the relic as a CLASS ncdm phase-space file (two bare columns q, f0; :func:`psd_table`) and,
@@ -249,12 +261,7 @@ def write_class_psd(result: RelicResult, path: str | Path, *, ini: bool = True, 
     :func:`class_parameters` (``cosmology`` on by default, so ``class <file>.ini`` runs as it is).
     Returns the path of the data file."""
     _check_result(result)
-    path = Path(path)
-    if path.suffix.lower() == ".ini":
-        raise InputError(f"{path} would be overwritten by its own .ini: give the data file another suffix")
-    output_file(path, "CLASS phase-space file")
-    if ini:
-        output_file(path.with_suffix(".ini"), "CLASS .ini file")
+    path = check_psd_paths(path, ini)
     q, f0 = psd_table(result)
     _tr.write_psd_table(path, q, f0)
     if ini:

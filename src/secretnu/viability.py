@@ -384,11 +384,11 @@ def curve_verdict(curve: Any, *, structure: Iterable[str] | str | None = None,
     from .scans import RelicCurve
 
     bounds = tuple(select_bounds(structure))
+    xlimits = _xray_limits(xray)
     if not isinstance(curve, RelicCurve):
         raise InputError(f"curve must be a RelicCurve (secretnu.relic_curve), got {type(curve).__name__}")
     X._nature_factor(nature)
     n_nodes = integer(n_nodes, "n_nodes", lo=1)
-    xlimits = _xray_limits(xray)  # after the cheap checks: reading the files is the slow part
     dm, target = curve.dm, curve.target
     fraction = min(target / OMEGA_DM_H2, 1.0)
     xcheck = _xray_check(dm, xlimits, nature, fraction)
