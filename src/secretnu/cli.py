@@ -634,13 +634,12 @@ def dm_plane_cmd(model_name: str, m_V: float, coupling: float, width: str | None
                  n_nodes: int, out: str, plot_path: str | None) -> None:
     """The (m4, sin^2 2theta) plane for a fixed mediator: the Omega h^2 = target line, what excludes
     it (structure formation, X-ray, laboratory), and the pure Dodelson-Widrow line."""
-    from .validate import in_domain, output_file, plot_file
-    from .viability import dm_plane
+    from .validate import output_file, plot_file
+    from .viability import dm_plane  # it checks the target before computing
 
     output_file(out, "--out")
     if plot_path is not None:
         plot_file(plot_path)
-    in_domain(target, "target", "--target")
     model = _build_model(model_name, m_V, coupling, width, flavor, counting)
     m4 = _axis(m4_min, m4_max, n_m4, "m4")
     start = time.perf_counter()

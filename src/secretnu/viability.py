@@ -144,8 +144,7 @@ def rescale_mixing(dm: SterileNeutrino, model: Any, target: float, *, sm: Any = 
     from .production import relic_density
     from .spectrum import rescale_to_omega
 
-    if not (target > 0 and math.isfinite(target)):
-        raise InputError(f"target Omega h^2 must be a positive number, got {target!r}")
+    target = in_domain(target, "target", "target Omega h^2")
     result = result if result is not None else relic_density(dm, model, sm=sm)
     for _ in range(3):
         if result.omega_h2 <= 0 or not math.isfinite(result.omega_h2):
