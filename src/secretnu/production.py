@@ -34,7 +34,6 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -167,12 +166,6 @@ class RelicResult:
         }
 
 
-@cache
-def _x_nodes(n: int) -> tuple[FloatArray, FloatArray]:
-    """Nodes/weights for Int_0^inf dx x^2 e^-x g(x)."""
-    return gauss_laguerre(n, 2.0)
-
-
 def active_rate(dm: SterileNeutrino, model: Model | None, E: FloatArray, T: FloatArray,
                 sm: SMInput = "paper") -> FloatArray:
     """Total collision rate of the active flavour, Gamma_SM + Gamma_V (Eq. 3.13).
@@ -238,7 +231,7 @@ def momentum_rule(n_x: int, onsets: Sequence[float] = ()) -> tuple[FloatArray, F
     (those within 25% of an onset dropped), mapped so that x - x_c ~ t^2 next to each onset.
     """
     if not len(onsets):
-        x, w = _x_nodes(n_x)
+        x, w = gauss_laguerre(n_x, 2.0)  # Int_0^inf dx x^2 e^-x g(x)
         return x, w * expit(x)  # the Laguerre weight carries x^2 e^-x; f_nu e^x = expit(x)
     b = np.unique(np.asarray(onsets, dtype=float))
     if np.any(b <= 0) or np.any(b >= _X_EDGES[-1]):

@@ -74,11 +74,6 @@ def sm_label(sm: SMInput) -> str:
     return checked if isinstance(checked, str) else f"table:{checked.name}:{checked.digest[:12]}"
 
 
-@cache
-def _laguerre_half(n: int = 48) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    return gauss_laguerre(n, 0.5)
-
-
 def fermion_energy_density(r: ArrayLike) -> NDArray[np.float64]:
     """Energy density of one fermionic degree of freedom over T^4, as a function of r = m/T.
 
@@ -86,7 +81,7 @@ def fermion_energy_density(r: ArrayLike) -> NDArray[np.float64]:
     With e = r + y the sqrt(y) end point goes into the Gauss-Laguerre (alpha = 1/2) weight.
     """
     r = np.asarray(r, dtype=float)[..., None]
-    y, w = _laguerre_half()
+    y, w = gauss_laguerre(48, 0.5)
     # e^{-(r+y)} / (1 + e^{-(r+y)}) = (Fermi-Dirac) * e^{-y} e^{... } handled by the weight e^{-y}
     integrand = (r + y) ** 2 * np.sqrt(2 * r + y) * np.exp(-r) / (1 + np.exp(-(r + y)))
     return (integrand @ w) / (2 * math.pi**2)
