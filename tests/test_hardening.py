@@ -138,42 +138,38 @@ def test_store_is_portable(tmp_path, monkeypatch, counted):
         small(tmp_path, chunk=2)
 
 
-def test_altered_table_cache_is_rebuilt(tmp_path, monkeypatch):
-    tables = tables_module.kernel_tables()
-    path = tmp_path / tables_module._grid_key()
-    tables.save(path)
-    assert tables_module.KernelTables.load(path).content_hash() == tables.content_hash()
-    with np.load(path) as data:
-        fields = {k: data[k] for k in data.files}
-    fields["j_ratio"] = fields["j_ratio"] * 3  # well-formed, passes the old sanity checks
-    np.savez(path, **fields)
-    with pytest.raises(ValueError, match="altered"):
-        tables_module.KernelTables.load(path)
-    built = []
-    monkeypatch.setattr(tables_module.KernelTables, "build", classmethod(lambda cls: built.append(1) or tables))
-    tables_module._cached.cache_clear()
-    try:
-        rebuilt = tables_module.kernel_tables(tmp_path)
-    finally:
-        tables_module._cached.cache_clear()
-    assert built == [1]
-    np.testing.assert_array_equal(rebuilt.j_ratio, tables.j_ratio)
-    assert tables_module.KernelTables.load(path).content_hash() == tables.content_hash()  # rewritten
-
-
-def test_altered_width_table_cache_is_refused(tmp_path):
+def _table_caches():
     from secretnu import width_tables as wt
 
-    tables = wt.width_tables()
-    path = tmp_path / wt._key()
+    # (module, getter, file key, class, a field to alter) of each disk-cached table
+    return [(tables_module, "kernel_tables", "_grid_key", "KernelTables", "j_ratio"),
+            (wt, "width_tables", "_key", "WidthTables", "own_ratio")]
+
+
+@pytest.mark.parametrize("case", range(2), ids=["kernel", "width"])
+def test_altered_table_cache_is_refused_and_rebuilt(tmp_path, monkeypatch, case):
+    module, getter, key, class_name, field = _table_caches()[case]
+    cls = getattr(module, class_name)
+    tables = getattr(module, getter)()
+    path = tmp_path / getattr(module, key)()
     tables.save(path)
-    assert wt.WidthTables.load(path).content_hash() == tables.content_hash()
+    assert cls.load(path).content_hash() == tables.content_hash()
     with np.load(path) as data:
         fields = {k: data[k] for k in data.files}
-    fields["own_ratio"] = fields["own_ratio"] * 3  # well-formed and positive: passes the sanity checks
+    fields[field] = fields[field] * 3  # well-formed and positive: passes the old sanity checks
     np.savez(path, **fields)
     with pytest.raises(ValueError, match="altered"):
-        wt.WidthTables.load(path)
+        cls.load(path)
+    built = []
+    monkeypatch.setattr(cls, "build", classmethod(lambda c: built.append(1) or tables))
+    module._cached.cache_clear()
+    try:
+        rebuilt = getattr(module, getter)(tmp_path)
+    finally:
+        module._cached.cache_clear()
+    assert built == [1]
+    np.testing.assert_array_equal(getattr(rebuilt, field), getattr(tables, field))
+    assert cls.load(path).content_hash() == tables.content_hash()  # rewritten
 
 
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
