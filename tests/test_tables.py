@@ -78,3 +78,58 @@ def test_outer_product_lookup_matches_pointwise(tables):
     expected = tables.potential_G(x[:, None], r[None, :])
     np.testing.assert_allclose(tables.potential_G_outer(x, r), expected, rtol=1e-13,
                                atol=1e-15 * np.abs(expected).max())
+
+
+def test_stored_spline_coefficients_are_scipys(tables):
+    """The engine reads the splines' coefficients from the cache file (no scipy.interpolate): they
+    must be the very numbers scipy computes from the tabulated ratios, and the numpy evaluation of
+    the 1-D splines must equal scipy's CubicSpline."""
+    from scipy.interpolate import CubicSpline, RectBivariateSpline
+
+    tx, ty, coef = RectBivariateSpline(tables.ln_x, tables.ln_r, tables.g_ratio, kx=3, ky=3).tck
+    for stored, fresh in zip(tables.g_tck, (tx, ty, coef), strict=True):
+        np.testing.assert_array_equal(stored, fresh)
+    q = np.geomspace(1e-6, 1e13, 777)  # beyond both ends: clipped to the table
+    lq = np.clip(np.log(q), tables.ln_q[0], tables.ln_q[-1])
+    ratios = [CubicSpline(tables.ln_q, r)(lq) for r in (tables.j_ratio, tables.s_ratio, tables.ll_ratio, tables.lr_ratio)]
+    q3 = q**3
+    np.testing.assert_allclose(tables.J_off(q), ratios[0] * q3 / (1 + q), rtol=1e-13)
+    for ours, ratio, norm in zip(tables.channel_J(q), ratios[1:], (q3 / (1 + q * q), q3 / (1 + q), q3 / (1 + q)), strict=True):
+        np.testing.assert_allclose(ours, ratio * norm, rtol=1e-13)
+
+
+def test_width_tables_store_scipys_coefficients():
+    from scipy.interpolate import RectBivariateSpline
+
+    from secretnu.width_tables import width_tables
+
+    widths = width_tables()
+    for which, ratio in enumerate((widths.own_ratio, widths.s_ratio)):
+        fresh = RectBivariateSpline(widths.ln_q, widths.ln_gw, ratio, kx=3, ky=3).tck
+        for stored, value in zip(widths.spline_tck(which), fresh, strict=True):
+            np.testing.assert_array_equal(stored, value)
+
+
+def test_engine_runs_without_scipy_interpolate():
+    """A scan's workers load the tables from disk and evaluate every model (wide widths included)
+    without importing scipy.interpolate or scipy.special (about 0.5 s of start-up)."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import numpy as np
+from secretnu import SterileNeutrino, keV
+from secretnu.engine import column_omega
+dm = SterileNeutrino(7.1 * keV, 7e-11)
+for model in ("neutrinophilic", "lmu-ltau", "b-l"):
+    for m_V in (0.003, 0.3, 3.0):
+        column_omega(dm, m_V, np.geomspace(1e-7, 3.0, 40), model=model)
+print(sorted(m for m in sys.modules if m in ("scipy.interpolate", "scipy.special", "scipy.optimize")))
+"""
+    kernel_tables()  # on disk in the cache directory the subprocess uses (built here if it was not)
+    from secretnu.width_tables import width_tables
+
+    width_tables()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -377,7 +377,8 @@ def scan(m4: float, sin2_2theta: float, flavor: str, model_name: str, width: str
     from .scans import save_scan
 
     nc_path, csv_path = save_scan(ds, out)
-    low, high = float(ds.omega_h2.min()), float(ds.omega_h2.max())
+    values = ds.omega_h2.values  # numpy: xarray's own min() would import dask (secretnu._lazy)
+    low, high = float(values.min()), float(values.max())
     n = m_axis.size * c_axis.size
     click.echo(f"{dm}, {model_name}: {m_axis.size} x {c_axis.size} points in {elapsed:.2f} s "
                f"({1e3 * elapsed / n:.3f} ms/point)")

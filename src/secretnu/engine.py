@@ -173,11 +173,11 @@ def _spline_coefficients(tables: KernelTables) -> tuple[FloatArray, float, float
 
 
 def _stack_ppoly(tables: KernelTables) -> tuple[FloatArray, float, float]:
-    splines = (tables._j_spline, *tables._channel_splines)
-    coef = np.ascontiguousarray(np.stack([s.c for s in splines]), dtype=float)
-    breaks = splines[0].x
+    assert tables.ppoly is not None
+    coef = np.ascontiguousarray(tables.ppoly, dtype=float)
+    breaks = tables.ln_q
     dx = float(breaks[1] - breaks[0])
-    if not np.allclose(np.diff(breaks), dx, rtol=1e-9, atol=0) or any(not np.array_equal(s.x, breaks) for s in splines):
+    if not np.allclose(np.diff(breaks), dx, rtol=1e-9, atol=0):
         raise ValueError("the kernel tables' q axis must be uniform in ln q")
     return coef, float(breaks[0]), dx
 
@@ -185,7 +185,7 @@ def _stack_ppoly(tables: KernelTables) -> tuple[FloatArray, float, float]:
 def _g_coefficients_r_first(tables: KernelTables) -> FloatArray:
     """The G spline's B-spline coefficients as a C-contiguous (r, x) array, kept per tables object."""
     def transpose(tables: KernelTables) -> FloatArray:
-        tx, ty, coef = tables._g_spline.tck
+        tx, ty, coef = tables.g_tck
         return np.ascontiguousarray(coef.reshape(len(tx) - 4, len(ty) - 4).T)
 
     return _derived("g", tables, transpose)
@@ -243,7 +243,7 @@ class _Column:
         x = np.asarray(x, dtype=float)
         lx = np.clip(np.log(x), tables.ln_x[0], tables.ln_x[-1])
         spans, values = np.empty(lx.size, dtype=np.int64), np.empty((lx.size, 4))
-        cubic_basis(tables._g_spline.tck[0], lx, spans, values)
+        cubic_basis(tables.g_tck[0], lx, spans, values)
         ratio = contract_rows(g_rows, spans, values).T[rows]  # (z rows, x)
         return T[rows, None] * ratio * _potential_norm(x[None, :], self._r[rows, None])
 
@@ -253,7 +253,7 @@ class _Column:
 
         if self._g_rows is None:
             tables = self.tables
-            ty = tables._g_spline.tck[1]
+            ty = tables.g_tck[1]
             self._r = self.m_V / self.grid.T
             lr = np.clip(np.log(self._r), tables.ln_r[0], tables.ln_r[-1])
             spans, values = np.empty(lr.size, dtype=np.int64), np.empty((lr.size, 4))
@@ -302,7 +302,7 @@ class _Column:
         kernel: Any = segment_kernels  # a numba dispatcher
         kernel(grid.x, np.array([0, grid.x.size], dtype=np.int64), np.array([[0, grid.T.size]], dtype=np.int64), grid.T,
                self.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0, dx, float(tables.ln_q[0]),
-               float(tables.ln_q[-1]), self.channels, _B_ST_1, _DB_ST_1, np.array([2]), g_rows, tables._g_spline.tck[0],
+               float(tables.ln_q[-1]), self.channels, _B_ST_1, _DB_ST_1, np.array([2]), g_rows, tables.g_tck[0],
                float(tables.ln_x[0]), float(tables.ln_x[-1]), self._r, *out)
         return out
 
@@ -522,7 +522,7 @@ def _resolve_onsets(column: _Column, kern_laid: list[FloatArray], lam2: FloatArr
     n_k = lam2.size
     delta, gamma_sm, v_sm = _grid_layout(grid)
     p_on, p_off, p_c, p_v = kern_laid
-    g_rows, knots = column.g_rows(), tables._g_spline.tck[0]
+    g_rows, knots = column.g_rows(), tables.g_tck[0]
     lx_lo, lx_hi = float(tables.ln_x[0]), float(tables.ln_x[-1])
     onsets, n_on = np.empty((n_k, grid.n_x)), np.zeros(n_k, dtype=np.int64)
     rows = np.empty((n_k, 2), dtype=np.int64)

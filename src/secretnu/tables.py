@@ -16,6 +16,10 @@ The cache directory is ``$SECRETNU_CACHE_DIR``, else ``$XDG_CACHE_HOME/secretnu`
 ``~/.cache/secretnu``; files carry the table version and a hash of the grid in their name.
 Each file stores a sha256 of its arrays; a file that does not load, whose hash does not match
 (edited values) or that fails its checks is rebuilt, never trusted.
+
+The file also holds the splines' coefficients (scipy's, computed when the tables are built), so the
+fast engine reads them without importing scipy.interpolate (~0.5 s); the scipy spline objects behind
+:meth:`KernelTables.potential_G` and :meth:`KernelTables.J_off` are made on first use.
 """
 
 from __future__ import annotations
@@ -24,14 +28,13 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.interpolate import CubicSpline, RectBivariateSpline
 
 from ._atomic import arrays_hash, load_hashed_arrays, load_or_build, save_hashed_arrays
 from .models.gauged import hat_t_channel_LL
@@ -48,12 +51,14 @@ from .models.vector_mediator import s_integral, thermal_potential
 __all__ = ["KernelTables", "kernel_tables", "cache_dir", "TABLE_VERSION", "GRID"]
 
 FloatArray = NDArray[np.float64]
-TABLE_VERSION = 3
+TABLE_VERSION = 4
 #: Table grids: x = E/T, r = m/T, q = 4ET/m^2 (log-spaced).
 GRID: dict[str, Any] = {"x": (1e-3, 300.0, 181), "r": (1e-4, 1e3, 351), "q": (1e-5, 1e12, 341), "gw_ref": 1e-3}
 
 
 _ARRAYS = ("ln_x", "ln_r", "g_ratio", "ln_q", "j_ratio", "s_ratio", "ll_ratio", "lr_ratio")
+#: the splines' coefficients, derived from the arrays above when the tables are built
+_SPLINE_ARRAYS = ("g_knots_x", "g_knots_r", "g_coef", "ppoly")
 
 
 def cache_dir() -> Path:
@@ -87,7 +92,12 @@ def _s_norm(q: FloatArray) -> FloatArray:
 
 @dataclass(frozen=True)
 class KernelTables:
-    """Tabulated G(x, r) and J_off(q) with smooth (cubic) interpolation."""
+    """Tabulated G(x, r) and J_off(q) with smooth (cubic) interpolation.
+
+    ``g_knots_x``, ``g_knots_r``, ``g_coef`` are the bicubic G spline's knots and B-spline coefficients
+    (scipy's RectBivariateSpline ``tck``) and ``ppoly`` the (4 integrals, 4, n) PPoly coefficients of
+    the not-a-knot cubic splines of j, s, ll and lr ratios in ln q; left out, they are computed here.
+    """
 
     ln_x: FloatArray
     ln_r: FloatArray
@@ -97,15 +107,41 @@ class KernelTables:
     s_ratio: FloatArray
     ll_ratio: FloatArray
     lr_ratio: FloatArray
-    _g_spline: RectBivariateSpline = field(init=False, repr=False, compare=False)
-    _j_spline: CubicSpline = field(init=False, repr=False, compare=False)
-    _channel_splines: tuple[CubicSpline, ...] = field(init=False, repr=False, compare=False)
+    g_knots_x: FloatArray | None = None
+    g_knots_r: FloatArray | None = None
+    g_coef: FloatArray | None = None
+    ppoly: FloatArray | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_g_spline", RectBivariateSpline(self.ln_x, self.ln_r, self.g_ratio, kx=3, ky=3))
-        object.__setattr__(self, "_j_spline", CubicSpline(self.ln_q, self.j_ratio))
-        object.__setattr__(self, "_channel_splines", tuple(CubicSpline(self.ln_q, r) for r in
-                                                           (self.s_ratio, self.ll_ratio, self.lr_ratio)))
+        if any(getattr(self, name) is None for name in _SPLINE_ARRAYS):
+            tx, ty, coef = self._g_spline.tck
+            ppoly = np.stack([s.c for s in (self._j_spline, *self._channel_splines)])
+            for name, value in zip(_SPLINE_ARRAYS, (tx, ty, coef, ppoly), strict=True):
+                object.__setattr__(self, name, np.ascontiguousarray(value, dtype=float))
+
+    @cached_property
+    def _g_spline(self) -> Any:
+        from scipy.interpolate import RectBivariateSpline  # here: scipy.interpolate costs ~0.5 s to import
+
+        return RectBivariateSpline(self.ln_x, self.ln_r, self.g_ratio, kx=3, ky=3)
+
+    @cached_property
+    def _j_spline(self) -> Any:
+        from scipy.interpolate import CubicSpline
+
+        return CubicSpline(self.ln_q, self.j_ratio)
+
+    @cached_property
+    def _channel_splines(self) -> tuple[Any, ...]:
+        from scipy.interpolate import CubicSpline
+
+        return tuple(CubicSpline(self.ln_q, r) for r in (self.s_ratio, self.ll_ratio, self.lr_ratio))
+
+    @property
+    def g_tck(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """The G spline's (knots in ln x, knots in ln r, coefficients), without scipy."""
+        assert self.g_knots_x is not None and self.g_knots_r is not None and self.g_coef is not None
+        return self.g_knots_x, self.g_knots_r, self.g_coef
 
     @classmethod
     def build(cls) -> KernelTables:
@@ -127,7 +163,10 @@ class KernelTables:
 
     def _valid(self) -> bool:
         one_d = (self.j_ratio, self.s_ratio, self.ll_ratio, self.lr_ratio)
-        shapes_ok = self.g_ratio.shape == (GRID["x"][2], GRID["r"][2]) and all(a.shape == (GRID["q"][2],) for a in one_d)
+        n_x, n_r, n_q = GRID["x"][2], GRID["r"][2], GRID["q"][2]
+        spline_shapes = ((n_x + 4,), (n_r + 4,), (n_x * n_r,), (4, 4, n_q - 1))
+        shapes_ok = (self.g_ratio.shape == (n_x, n_r) and all(a.shape == (n_q,) for a in one_d)
+                     and all(getattr(self, name).shape == shape for name, shape in zip(_SPLINE_ARRAYS, spline_shapes, strict=True)))
         return bool(shapes_ok and np.all(np.isfinite(self.g_ratio)) and all(np.all(np.isfinite(a)) for a in one_d)
                     and abs(self.g_ratio[0, 0] - 1) < 0.05 and abs(self.g_ratio[-1, -1] + 1) < 0.05)
 
@@ -148,18 +187,26 @@ class KernelTables:
         ratio = self._g_spline(lx, lr, grid=True)[np.ix_(ix.ravel(), ir.ravel())]
         return ratio * _potential_norm(x[:, None], r[None, :])
 
+    def _ratios(self, q: FloatArray, which: slice) -> FloatArray:
+        """The cubic splines ``ppoly[which]`` in ln q (clipped to the table), as scipy's PPoly evaluates them."""
+        assert self.ppoly is not None
+        lq = np.clip(np.log(q), self.ln_q[0], self.ln_q[-1])
+        k = np.clip(np.searchsorted(self.ln_q, lq, side="right") - 1, 0, self.ln_q.size - 2)
+        t = lq - self.ln_q[k]
+        c = self.ppoly[which][:, :, k]  # (splines, 4, *q.shape)
+        return ((c[:, 0] * t + c[:, 1]) * t + c[:, 2]) * t + c[:, 3]
+
     def J_off(self, q: ArrayLike) -> FloatArray:
         """Off-shell part of the rate integral (narrow-width limit, principal value at the pole)."""
         q = np.asarray(q, dtype=float)
-        lq = np.clip(np.log(q), self.ln_q[0], self.ln_q[-1])
-        return self._j_spline(lq) * _j_norm(q)
+        return self._ratios(q, slice(0, 1))[0] * _j_norm(q)
 
     def channel_J(self, q: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Off-pole s-only integral and the t-channel LL and LR integrals (secretnu.models.gauged)."""
         q = np.asarray(q, dtype=float)
-        lq = np.clip(np.log(q), self.ln_q[0], self.ln_q[-1])
-        s_spline, ll_spline, lr_spline = self._channel_splines
-        return s_spline(lq) * _s_norm(q), ll_spline(lq) * _j_norm(q), lr_spline(lq) * _j_norm(q)
+        s_ratio, ll_ratio, lr_ratio = self._ratios(q, slice(1, 4))
+        j_norm = _j_norm(q)
+        return s_ratio * _s_norm(q), ll_ratio * j_norm, lr_ratio * j_norm
 
     def J(self, q: ArrayLike, gw: ArrayLike) -> FloatArray:
         """Full J(q; gw) to O(gw^2)."""
@@ -168,15 +215,15 @@ class KernelTables:
 
     def content_hash(self) -> str:
         """sha256 of the table version, the grid and every array (stored with the file, checked on load)."""
-        return arrays_hash(_grid_key(), {name: getattr(self, name) for name in _ARRAYS})
+        return arrays_hash(_grid_key(), {name: getattr(self, name) for name in (*_ARRAYS, *_SPLINE_ARRAYS)})
 
     def save(self, path: Path) -> None:
-        save_hashed_arrays(path, _grid_key(), {name: getattr(self, name) for name in _ARRAYS})
+        save_hashed_arrays(path, _grid_key(), {name: getattr(self, name) for name in (*_ARRAYS, *_SPLINE_ARRAYS)})
 
     @classmethod
     def load(cls, path: Path) -> KernelTables:
-        arrays = load_hashed_arrays(path, _grid_key(), _ARRAYS, "table file")
-        tables = cls(*(arrays[name] for name in _ARRAYS))
+        arrays = load_hashed_arrays(path, _grid_key(), (*_ARRAYS, *_SPLINE_ARRAYS), "table file")
+        tables = cls(*(arrays[name] for name in (*_ARRAYS, *_SPLINE_ARRAYS)))
         if not tables._valid():
             raise ValueError(f"table file {path} failed its checks")
         return tables

@@ -26,14 +26,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.interpolate import RectBivariateSpline
 
 from ._atomic import arrays_hash, load_hashed_arrays, load_or_build, save_hashed_arrays
 from .models.neutrinophilic import _hat_ss_residue, on_shell_J, rate_integral, width_correction_C1, width_correction_residue
@@ -43,7 +42,7 @@ from .tables import GRID, _j_norm, _s_norm, cache_dir
 __all__ = ["WidthTables", "width_tables", "GW_EXPANSION", "WIDTH_GRID"]
 
 FloatArray = NDArray[np.float64]
-WIDTH_TABLE_VERSION = 2
+WIDTH_TABLE_VERSION = 3
 #: Below this gw = gamma_V/m_V the narrow-width expansion is used (its remainder is < 1e-4 of J).
 GW_EXPANSION = 0.01
 #: Grids: q = 4ET/m^2 and gw, both log-spaced.
@@ -51,6 +50,9 @@ WIDTH_GRID = {"q": (1e-5, 1e12, 205), "gw": (GW_EXPANSION / 2, 1e12, 161)}
 
 
 _ARRAYS = ("ln_q", "ln_gw", "own_ratio", "s_ratio")
+#: the bicubic splines' knots and coefficients (scipy's, computed when the tables are built), so that
+#: loading the tables needs no scipy.interpolate (~0.5 s to import)
+_SPLINE_ARRAYS = ("knots_q", "knots_gw", "own_coef", "s_coef")
 
 
 def _zero(y: FloatArray) -> FloatArray:
@@ -99,11 +101,25 @@ class WidthTables:
     ln_gw: FloatArray
     own_ratio: FloatArray  # (q, gw)
     s_ratio: FloatArray
-    _splines: tuple[RectBivariateSpline, RectBivariateSpline] = field(init=False, repr=False, compare=False)
+    knots_q: FloatArray | None = None  # the splines' (both ratios') knots and coefficients: computed if left out
+    knots_gw: FloatArray | None = None
+    own_coef: FloatArray | None = None
+    s_coef: FloatArray | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_splines", tuple(RectBivariateSpline(self.ln_q, self.ln_gw, r, kx=3, ky=3)
-                                                   for r in (self.own_ratio, self.s_ratio)))
+        if any(getattr(self, name) is None for name in _SPLINE_ARRAYS):
+            from scipy.interpolate import RectBivariateSpline
+
+            own, s_only = (RectBivariateSpline(self.ln_q, self.ln_gw, r, kx=3, ky=3).tck
+                           for r in (self.own_ratio, self.s_ratio))
+            for name, value in zip(_SPLINE_ARRAYS, (own[0], own[1], own[2], s_only[2]), strict=True):
+                object.__setattr__(self, name, np.ascontiguousarray(value, dtype=float))
+
+    def spline_tck(self, which: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(knots in ln q, knots in ln gw, coefficients) of the own (0) or s-only (1) ratio's spline."""
+        coef = self.own_coef if which == 0 else self.s_coef
+        assert self.knots_q is not None and self.knots_gw is not None and coef is not None
+        return self.knots_q, self.knots_gw, coef
 
     @classmethod
     def build(cls) -> WidthTables:
@@ -121,6 +137,9 @@ class WidthTables:
 
     def _valid(self) -> bool:
         shape = (WIDTH_GRID["q"][2], WIDTH_GRID["gw"][2])
+        spline_shapes = ((shape[0] + 4,), (shape[1] + 4,), (shape[0] * shape[1],), (shape[0] * shape[1],))
+        if any(getattr(self, name).shape != want for name, want in zip(_SPLINE_ARRAYS, spline_shapes, strict=True)):
+            return False
         return bool(self.own_ratio.shape == shape == self.s_ratio.shape and np.all(np.isfinite(self.own_ratio))
                     and np.all(np.isfinite(self.s_ratio)) and bool(np.all(self.own_ratio > 0)))
 
@@ -138,15 +157,15 @@ class WidthTables:
     def content_hash(self) -> str:
         """sha256 of the file name's key and every array (stored with the file, checked on load), so a
         well-formed file with altered values is rebuilt rather than used (as for secretnu.tables)."""
-        return arrays_hash(_key(), {name: getattr(self, name) for name in _ARRAYS})
+        return arrays_hash(_key(), {name: getattr(self, name) for name in (*_ARRAYS, *_SPLINE_ARRAYS)})
 
     def save(self, path: Path) -> None:
-        save_hashed_arrays(path, _key(), {name: getattr(self, name) for name in _ARRAYS})
+        save_hashed_arrays(path, _key(), {name: getattr(self, name) for name in (*_ARRAYS, *_SPLINE_ARRAYS)})
 
     @classmethod
     def load(cls, path: Path) -> WidthTables:
-        arrays = load_hashed_arrays(path, _key(), _ARRAYS, "width table file")
-        tables = cls(*(arrays[name] for name in _ARRAYS))
+        arrays = load_hashed_arrays(path, _key(), (*_ARRAYS, *_SPLINE_ARRAYS), "width table file")
+        tables = cls(*(arrays[name] for name in (*_ARRAYS, *_SPLINE_ARRAYS)))
         if not tables._valid():
             raise ValueError(f"width table file {path} failed its checks")
         return tables
@@ -163,14 +182,14 @@ class PreparedWidths:
         self.tables, self.q, self.j_off, self.s_off = tables, q, j_off, s_off
         lq = np.clip(np.log(q), tables.ln_q[0], tables.ln_q[-1]).ravel()
         self.spans, self.values = np.empty(lq.size, dtype=np.int64), np.empty((lq.size, 4))
-        cubic_basis(tables._splines[0].tck[0], lq, self.spans, self.values)
+        cubic_basis(tables.knots_q, lq, self.spans, self.values)
         self.j_on = on_shell_J(q)
         self._coef_t: dict[int, FloatArray] = {}  # per spline: its coefficients as (gw, q), C-contiguous
 
     def _ratio(self, which: int, lgw: float) -> FloatArray:
         from ._kernels import contract_rows, cubic_basis
 
-        tq, tgw, coef = self.tables._splines[which].tck
+        tq, tgw, coef = self.tables.spline_tck(which)
         coef_t = self._coef_t.get(which)
         if coef_t is None:
             coef_t = self._coef_t[which] = np.ascontiguousarray(coef.reshape(len(tq) - 4, len(tgw) - 4).T)
