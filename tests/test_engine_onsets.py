@@ -55,7 +55,7 @@ def test_onset_search_matches_resonance_onsets(model: str, m_V: float) -> None:
     onsets, n_on = np.empty((lam2.size, grid.n_x)), np.zeros(lam2.size, dtype=np.int64)
     rows = np.empty((lam2.size, 2), dtype=np.int64)
     onset_search(*E._layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v), *E._grid_layout(grid), grid.prefactor,
-                 grid.w, grid.x, lam2, gws, c2t, s2t, ONSET_X_RANGE[0], ONSET_X_RANGE[1], 2, 1e-9, 4,
+                 grid.w, grid.x, lam2, gws, c2t, s2t, ONSET_X_RANGE[0], ONSET_X_RANGE[1], 2, E.ONSET_ROW_FLOOR, 4,
                  column.g_rows(), tables._g_spline.tck[0], float(tables.ln_x[0]), float(tables.ln_x[-1]), grid.T,
                  column._r, onsets, n_on, rows)
     assert n_on.sum() >= 2  # onsets found, not only rows

@@ -77,10 +77,27 @@ def _norms(q: FloatArray, gw: float, j_off: FloatArray, s_off: FloatArray,
     """Positive scales of J_own and of J_s - J_on/gw: the narrow-width pole (own only) and off-shell
     parts at gw << 1, the off-shell scale N(q) at gw >> 1, blended smoothly. J_s keeps its pole out of
     the ratio: s_off changes sign, and a ratio to pole + |s_off| would jump where the pole switches on."""
-    pole = (on_shell_J(q) if j_on is None else j_on) / gw
-    narrow, wide = 1 / (1 + gw), gw / (1 + gw)
-    return (pole + narrow * j_off + wide * _j_norm(q),
-            narrow * np.hypot(s_off, 0.2 * _s_norm(q)) + wide * _s_norm(q))
+    parts = _norm_parts(q, j_off, s_off, j_on)
+    return _blend_own(parts, gw), _blend_s(parts, gw)
+
+
+def _norm_parts(q: FloatArray, j_off: FloatArray, s_off: FloatArray | None,
+                j_on: FloatArray | None = None) -> tuple[FloatArray, ...]:
+    """The gw-independent pieces of :func:`_norms` (s-only pieces None when s_off is)."""
+    j_on = on_shell_J(q) if j_on is None else j_on
+    if s_off is None:
+        return j_on, j_off, _j_norm(q), None, None
+    s_norm = _s_norm(q)
+    return j_on, j_off, _j_norm(q), np.hypot(s_off, 0.2 * s_norm), s_norm
+
+
+def _blend_own(parts: tuple[FloatArray, ...], gw: float | FloatArray) -> FloatArray:
+    j_on, j_off, j_norm = parts[:3]
+    return j_on / gw + (1 / (1 + gw)) * j_off + (gw / (1 + gw)) * j_norm
+
+
+def _blend_s(parts: tuple[FloatArray, ...], gw: float | FloatArray) -> FloatArray:
+    return (1 / (1 + gw)) * parts[3] + (gw / (1 + gw)) * parts[4]
 
 
 def exact_own(q: ArrayLike, gw: float) -> FloatArray:
@@ -184,31 +201,38 @@ class PreparedWidths:
         self.spans, self.values = np.empty(lq.size, dtype=np.int64), np.empty((lq.size, 4))
         cubic_basis(tables.knots_q, lq, self.spans, self.values)
         self.j_on = on_shell_J(q)
+        self._parts = _norm_parts(q, j_off, s_off, self.j_on)  # what the blend of _norms does not change with gw
         self._coef_t: dict[int, FloatArray] = {}  # per spline: its coefficients as (gw, q), C-contiguous
 
-    def _ratio(self, which: int, lgw: float) -> FloatArray:
+    def _ratio(self, which: int, lgw: FloatArray) -> FloatArray:
+        """The ratio spline ``which`` at every q and each ln gw in ``lgw``: (*q.shape, lgw.size)."""
         from ._kernels import contract_rows, cubic_basis
 
         tq, tgw, coef = self.tables.spline_tck(which)
         coef_t = self._coef_t.get(which)
         if coef_t is None:
             coef_t = self._coef_t[which] = np.ascontiguousarray(coef.reshape(len(tq) - 4, len(tgw) - 4).T)
-        spans, values = np.empty(1, dtype=np.int64), np.empty((1, 4))
-        cubic_basis(tgw, np.array([lgw]), spans, values)
+        spans, values = np.empty(lgw.size, dtype=np.int64), np.empty((lgw.size, 4))
+        cubic_basis(tgw, lgw, spans, values)
         along_q = np.ascontiguousarray(contract_rows(coef_t, spans, values).T)
-        return contract_rows(along_q, self.spans, self.values)[:, 0].reshape(self.q.shape)
+        return contract_rows(along_q, self.spans, self.values).reshape(*self.q.shape, lgw.size)
 
     def at(self, gw: float) -> tuple[FloatArray, FloatArray | None]:
         """(J_own, J_s or None) at width gw >= GW_EXPANSION/2."""
-        if not gw >= math.exp(self.tables.ln_gw[0]):
-            raise ValueError(f"gw = {gw} is below the width table; use the narrow-width expansion")
-        lgw = min(math.log(gw), float(self.tables.ln_gw[-1]))
-        s_off = np.zeros_like(self.q) if self.s_off is None else self.s_off
-        norm_own, norm_s = _norms(self.q, gw, self.j_off, s_off, self.j_on)
-        own = self._ratio(0, lgw) * norm_own
+        own, s_only = self.at_many(np.array([gw]))
+        return own[0], None if s_only is None else s_only[0]
+
+    def at_many(self, gws: FloatArray) -> tuple[FloatArray, FloatArray | None]:
+        """:meth:`at` for several widths at once: arrays (gws.size, *q.shape)."""
+        gws = np.asarray(gws, dtype=float)
+        if not np.all(gws >= math.exp(self.tables.ln_gw[0])):
+            raise ValueError(f"gw = {gws.min()} is below the width table; use the narrow-width expansion")
+        lgw = np.minimum(np.log(gws), float(self.tables.ln_gw[-1]))
+        gw = gws.reshape(-1, *(1,) * self.q.ndim)
+        own = np.moveaxis(self._ratio(0, lgw), -1, 0) * _blend_own(self._parts, gw)
         if self.s_off is None:
             return own, None
-        return own, self.j_on / gw + self._ratio(1, lgw) * norm_s
+        return own, self.j_on / gw + np.moveaxis(self._ratio(1, lgw), -1, 0) * _blend_s(self._parts, gw)
 
 
 @lru_cache(maxsize=4)
