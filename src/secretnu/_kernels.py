@@ -58,6 +58,9 @@ def _interval_correction(num: np.ndarray, wid: np.ndarray, det: np.ndarray, F: n
         if slope == 0:
             continue
         at_t = d0 + t * (c1 + t * (c2 + t * c3))
+        centre = t - at_t / slope  # D's linearised zero: none within an interval, no Lorentzian here
+        if not (-1.0 <= centre <= 2.0):
+            continue
         n_i = num[i]
         n_j = num[i + 1]
         if n_i > 0 and n_j > 0:
