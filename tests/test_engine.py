@@ -137,3 +137,23 @@ def test_relic_curve_processes_match_serial():
     np.testing.assert_array_equal(serial.roots, pooled.roots)
     np.testing.assert_array_equal(serial.regimes, pooled.regimes)
     assert math.isfinite(float(np.nanmax(serial.roots)))
+
+
+def test_allocator_is_tuned_once_and_results_do_not_depend_on_it():
+    from secretnu.engine import tune_allocator
+
+    tuned = tune_allocator()
+    assert tune_allocator() is tuned  # once per process
+    if sys.platform.startswith("linux"):
+        import platform
+
+        if platform.libc_ver()[0] == "glibc":
+            assert tuned
+    # the same column in a process that never tunes its allocator
+    code = ("import numpy as np, secretnu.engine as E\n"
+            "E.tune_allocator = lambda: False\n"
+            "from secretnu import SterileNeutrino, keV\n"
+            "print(repr(E.column_omega(SterileNeutrino(7.1 * keV, 7e-11), 0.03, [1e-6, 4.8e-6, 1e-3])[0].tolist()))")
+    untuned = eval(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    ours = column_omega(DM, 0.03, [1e-6, 4.8e-6, 1e-3])[0].tolist()
+    assert ours == untuned
