@@ -144,14 +144,11 @@ def tune_allocator() -> bool:
     later inherits the setting).
     """
     import ctypes
-    import ctypes.util
 
-    name = ctypes.util.find_library("c")
-    if not name or not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
+        mallopt = ctypes.CDLL(None).mallopt  # the process's own symbols, libc's among them
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
         return False
     M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3  # glibc's malloc.h
