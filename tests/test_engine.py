@@ -157,3 +157,16 @@ def test_allocator_is_tuned_once_and_results_do_not_depend_on_it():
     untuned = eval(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     ours = column_omega(DM, 0.03, [1e-6, 4.8e-6, 1e-3])[0].tolist()
     assert ours == untuned
+
+
+@pytest.mark.parametrize("sm", ["paper", "full"])
+def test_sm_terms_laid_are_sm_terms(sm):
+    """The onset pass's SM terms, scaled from the grid's x = 1 column where linear in x, are
+    m4^2/(2E), Gamma_SM and V_SM of sm.py at the same nodes (laid out (x, z))."""
+    from secretnu.engine import FastGrid
+
+    grid = FastGrid.build(DM, 20.0, sm=sm)
+    x = np.array([0.05, 0.3, 1.7, 4.0, 11.0, 60.0])
+    rows = slice(40, 200)
+    for laid, plain in zip(grid.sm_terms_laid(x, rows), grid.sm_terms(x, rows), strict=True):
+        np.testing.assert_allclose(laid, plain.T, rtol=1e-13, atol=0)

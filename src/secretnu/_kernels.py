@@ -153,6 +153,20 @@ def column_yields(p_on: np.ndarray, p_off: np.ndarray, p_c: np.ndarray, p_v: np.
 
 
 @njit(cache=True, nogil=True)
+def scaled_rows(x: np.ndarray, at_one: np.ndarray, power: int, out: np.ndarray) -> None:  # pragma: no cover - compiled
+    """out[j, i] = at_one[i] x[j]^power (power 1 or -1): a term linear (or inverse) in x = E/T at fixed
+    T, from its value at x = 1 (engine.FastGrid.sm_terms_laid), in one pass without temporaries."""
+    for j in range(x.size):
+        xj = x[j]
+        if power == 1:
+            for i in range(at_one.size):
+                out[j, i] = xj * at_one[i]
+        else:
+            for i in range(at_one.size):
+                out[j, i] = at_one[i] / xj
+
+
+@njit(cache=True, nogil=True)
 def cubic_basis(knots: np.ndarray, x: np.ndarray, spans: np.ndarray, values: np.ndarray) -> None:  # pragma: no cover - compiled
     """Non-zero cubic B-spline basis functions at each x (inside the knots' base interval): the
     coefficient index of the first of the four is spans[i] - 3 (Cox-de Boor, as FITPACK)."""

@@ -117,19 +117,25 @@ class FastGrid:
         return self.dm.mass**2 / (2 * E), sm_rate(E, T, self.dm.flavor, self.sm), v_sm
 
     def sm_terms_laid(self, x: FloatArray, rows: slice = slice(None)) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """:meth:`sm_terms` laid out (x, z), as the compiled kernels take them (the same numbers;
-        needs the grid's own V_SM)."""
+        """:meth:`sm_terms` laid out (x, z), as the compiled kernels take them (the same numbers up to
+        rounding). At fixed T, m4^2/(2E) goes as 1/x and V_SM (Eq. 2.6), like the paper's Gamma_SM
+        (Eq. 2.7), as x: those are scaled from the grid's x = 1 column in one compiled pass."""
+        from ._kernels import scaled_rows
+
         if self.dm is None or not self.v_sm.size:
             raise InputError("this FastGrid was built without its sterile neutrino")
         T = self.T[rows]
-        x = np.asarray(x, dtype=float)
-        E = x[:, None] * T[None, :]
-        v_sm = x[:, None] * (self.v_sm[rows, -1] / self.x[-1])[None, :]
-        if isinstance(self.sm, str) and self.sm == "paper":  # elementwise in E and T
-            gamma_sm = sm_rate(E, T[None, :], self.dm.flavor, self.sm)
-        else:  # sm_channels' tables evaluate fastest on the (z, x) layout
+        x = np.ascontiguousarray(x, dtype=float)
+        x_one = self.x[-1]  # the grid's last node, x = 1
+        delta, v_sm = np.empty((x.size, T.size)), np.empty((x.size, T.size))
+        scaled_rows(x, self.dm.mass**2 / (2 * x_one * T), -1, delta)
+        scaled_rows(x, self.v_sm[rows, -1] / x_one, 1, v_sm)
+        if isinstance(self.sm, str) and self.sm == "paper":
+            gamma_sm = np.empty((x.size, T.size))
+            scaled_rows(x, self.gamma_sm[rows, -1] / x_one, 1, gamma_sm)
+        else:  # thresholds and Pauli blocking: sm_channels' tables, fastest on the (z, x) layout
             gamma_sm = np.ascontiguousarray(sm_rate(x[None, :] * T[:, None], T[:, None], self.dm.flavor, self.sm).T)
-        return self.dm.mass**2 / (2 * E), gamma_sm, v_sm
+        return delta, gamma_sm, v_sm
 
 
 @lru_cache(maxsize=1)
@@ -177,8 +183,9 @@ def warm_up() -> None:
 
 def _warm_onset_kernels() -> None:
     """The compiled onset path and regime codes on dummy inputs of the real call's types."""
-    from ._kernels import onset_rules, onset_search, regime_codes, segment_kernels, segment_yields
+    from ._kernels import onset_rules, onset_search, regime_codes, scaled_rows, segment_kernels, segment_yields
 
+    scaled_rows(np.ones(1), np.ones(1), 1, np.empty((1, 1)))
     two, one = np.ones((2, 2)), np.ones(1)
     knots, g_rows = np.arange(8.0), np.zeros((4, 2))
     rows = np.array([[0, 1]], dtype=np.int64)
