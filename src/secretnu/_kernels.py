@@ -215,7 +215,7 @@ def contract_rows(coef: np.ndarray, spans: np.ndarray, values: np.ndarray) -> np
 def _ppoly(coef: np.ndarray, x0: float, dx: float, lq: float) -> float:  # pragma: no cover - compiled
     """A cubic piecewise polynomial (scipy PPoly layout, uniform breakpoints x0 + k dx) at lq."""
     n = coef.shape[1]
-    k = int((lq - x0) / dx)
+    k = int((lq - x0) * (1.0 / dx))  # 1/dx is hoisted out of the caller's loop
     k = min(max(k, 0), n - 1)
     t = lq - (x0 + k * dx)
     return ((coef[0, k] * t + coef[1, k]) * t + coef[2, k]) * t + coef[3, k]
@@ -240,35 +240,38 @@ def rate_kernels(q: np.ndarray, rate_pref: np.ndarray, a: np.ndarray, b: np.ndar
                                                             b_st, db_st)
 
 
+_INV_12, _INV_24PI, _INV_2PI = 1.0 / 12.0, 1.0 / (24 * math.pi), 1.0 / (2 * math.pi)  # compile-time constants
+
+
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _rate_cell(qq: float, log_q: float, pref: float, a: float, b: float, c: float, splines: np.ndarray, x0: float, dx: float,
                lq_lo: float, lq_hi: float, channels: bool, width_terms: bool, b_st: float,
                db_st: float) -> tuple[float, float, float]:  # pragma: no cover - compiled
     """(p_on, p_off, p_c) of rate_kernels at one cell (log_q = ln q)."""
-    pi = math.pi
     lq = min(max(log_q, lq_lo), lq_hi)
+    inverse = 1.0 / qq  # the one division of J_on and C1
     q3 = qq * qq * qq
-    j_off = _ppoly(splines[0], x0, dx, lq) * (q3 / (1 + qq))
+    j_norm = q3 / (1 + qq)
+    j_off = _ppoly(splines[0], x0, dx, lq) * j_norm
     # e^{-1/q}; below e^{-708} (where libm's exp takes its slow underflow path) it is 0 for every sum here
-    inverse = 1.0 / qq
     boltzmann = math.exp(-inverse) if inverse < 708.0 else 0.0
     L = math.log1p(boltzmann)
     if width_terms:
         occupation = boltzmann / (1.0 + boltzmann)  # 1/(1 + e^{1/q})
-        dL = -occupation / qq
-        d2L = occupation * (1 - occupation) / (qq * qq)
-        residue = (2 * L + 4 * dL + d2L) / (24 * pi)
-        c1 = residue - (dL * b_st + L * (db_st - b_st)) / (2 * pi)
+        dL = -occupation * inverse
+        d2L = occupation * (1 - occupation) * (inverse * inverse)
+        residue = (2 * L + 4 * dL + d2L) * _INV_24PI
+        c1 = residue - (dL * b_st + L * (db_st - b_st)) * _INV_2PI
     else:
         residue = 0.0
         c1 = 0.0
     if channels:
         s_off = _ppoly(splines[1], x0, dx, lq) * (q3 / (1 + qq * qq))
-        j_ll = _ppoly(splines[2], x0, dx, lq) * (q3 / (1 + qq))
-        j_lr = _ppoly(splines[3], x0, dx, lq) * (q3 / (1 + qq))
+        j_ll = _ppoly(splines[2], x0, dx, lq) * j_norm
+        j_lr = _ppoly(splines[3], x0, dx, lq) * j_norm
         j_off = j_off + a * s_off + b * j_ll + c * j_lr
         c1 = c1 + a * residue
-    return pref * (1 + a) * (L / 12.0), pref * j_off, pref * pi * c1
+    return pref * (1 + a) * (L * _INV_12), pref * j_off, pref * math.pi * c1
 
 
 # --- the onset-resolving path (engine._resolve_onsets): every onset coupling of a column at once ---
@@ -521,7 +524,9 @@ def segment_kernels(X: np.ndarray, offsets: np.ndarray, rows: np.ndarray, T: np.
     (offsets[k]..offsets[k+1]-1) on its own rows[k] only, (x, z) outputs. rates[k]: 0 potential only,
     1 rates without the width terms (p_c = 0), 2 with them. q = 4 E T/m^2 and the rate prefactor as
     engine._Column._q."""
-    log_row = np.log(4 * T * T / m2)  # ln q = ln x + ln(4 T^2/m^2)
+    q_row = 4 * T * T / m2  # q = x q_row, ln q = ln x + ln q_row
+    log_row = np.log(q_row)
+    pref_row = rate_scale * m2 / (pi8 * T)  # the rate prefactor T m^2/(8 pi^2 E^2) = pref_row / x^2
     for k in range(offsets.size - 1):
         start, stop = rows[k, 0], rows[k, 1]
         for j in range(offsets[k], offsets[k + 1]):
@@ -531,13 +536,11 @@ def segment_kernels(X: np.ndarray, offsets: np.ndarray, rows: np.ndarray, T: np.
                 continue
             width_terms = rates[k] == 2
             log_x = math.log(xj)
+            inv_x2 = 1.0 / (xj * xj)
             for i in range(start, stop):
-                E = xj * T[i]
-                q = 4 * E * T[i] / m2
-                pref = rate_scale * T[i] * m2 / (pi8 * E**2)
-                p_on[j, i], p_off[j, i], p_c[j, i] = _rate_cell(q, log_x + log_row[i], pref, a[i], b[i], c[i], splines,
-                                                                x0, dx, lq_lo, lq_hi, channels, width_terms, b_st,
-                                                                db_st)
+                p_on[j, i], p_off[j, i], p_c[j, i] = _rate_cell(xj * q_row[i], log_x + log_row[i], pref_row[i] * inv_x2,
+                                                                a[i], b[i], c[i], splines, x0, dx, lq_lo, lq_hi, channels,
+                                                                width_terms, b_st, db_st)
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
