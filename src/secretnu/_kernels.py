@@ -255,7 +255,9 @@ def _rate_cell(qq: float, log_q: float, pref: float, a: float, b: float, c: floa
     j_off = _ppoly(splines[0], x0, dx, lq) * j_norm
     # e^{-1/q}; below e^{-708} (where libm's exp takes its slow underflow path) it is 0 for every sum here
     boltzmann = math.exp(-inverse) if inverse < 708.0 else 0.0
-    L = math.log1p(boltzmann)
+    # ln(1 + b): its series where b < 1e-5 (exact to rounding: the next term is b^4/4 < 3e-21 b),
+    # which spares the logarithm on the cold rows (T << m_V, where q is small)
+    L = boltzmann * (1.0 - boltzmann * (0.5 - boltzmann * (1.0 / 3.0))) if boltzmann < 1e-5 else math.log1p(boltzmann)
     if width_terms:
         occupation = boltzmann / (1.0 + boltzmann)  # 1/(1 + e^{1/q})
         dL = -occupation * inverse

@@ -70,6 +70,9 @@ def _S(x):
     return 1 + 1.75 * np.exp(-1.0419 * x) * (1 + 1.034 * x + 0.456426 * x**2 + 0.0595249 * x**3)
 
 
+_LAST_BOTH: dict[int, tuple[tuple[tuple[int, ...], bytes], tuple[FloatArray, FloatArray]]] = {}
+
+
 @dataclass(frozen=True)
 class SaikawaShirai2018:
     """Closed-form fit of g*rho(T), g*s(T) of Saikawa & Shirai, arXiv:1803.01038, App. C.
@@ -106,6 +109,18 @@ class SaikawaShirai2018:
 
     def _both(self, T: ArrayLike) -> tuple[FloatArray, FloatArray]:
         T = self._clip(T)
+        # g_rho and g_s are usually asked for on the same T in turn (the Hubble rate, then the
+        # entropy): the last evaluation is kept, keyed by the values
+        key = (T.shape, T.tobytes())
+        last = _LAST_BOTH.get(id(self))
+        if last is not None and last[0] == key:
+            return last[1][0].copy(), last[1][1].copy()  # copies: a caller may change its arrays
+        g_rho, g_s = self._evaluate(T)
+        _LAST_BOTH.clear()
+        _LAST_BOTH[id(self)] = (key, (g_rho.copy(), g_s.copy()))
+        return g_rho, g_s
+
+    def _evaluate(self, T: FloatArray) -> tuple[FloatArray, FloatArray]:
         with np.errstate(over="ignore"):
             lo_rho, lo_s = self._low(T)
         # The two branches differ by 0.5% at 0.12 GeV; a logistic blend 3% wide in ln T

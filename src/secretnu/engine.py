@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any
 
@@ -266,12 +266,18 @@ def _cell_averaged_weights(reference: Any, grid: FastGrid, n_sub: int = 16) -> t
 
     The weights jump where a channel opens (T = m_l, 2 m_l in the gauged models): sampled at the
     nodes, a jump costs the trapezoid rule an error of order h times the jump (1.5% in Omega at
-    m_V ~ 1 GeV in L_mu - L_tau, 40 points per decade); cell averages make it O(h^2)."""
-    h = abs(float(grid.lnz[1] - grid.lnz[0])) if grid.T.size > 1 else 0.0
-    u = (np.arange(n_sub) + 0.5) / n_sub - 0.5
-    T_sub = grid.T[:, None] * np.exp(h * u)[None, :]
-    return tuple(np.asarray(w, dtype=float).reshape(T_sub.shape).mean(axis=1)
-                 for w in reference.channel_weights(T_sub.ravel()))
+    m_V ~ 1 GeV in L_mu - L_tau, 40 points per decade); cell averages make it O(h^2). They depend on
+    the model's kind and options only, not on its mass or coupling: kept per grid and model kind."""
+    def average(grid: FastGrid) -> tuple[FloatArray, ...]:
+        h = abs(float(grid.lnz[1] - grid.lnz[0])) if grid.T.size > 1 else 0.0
+        u = (np.arange(n_sub) + 0.5) / n_sub - 0.5
+        T_sub = grid.T[:, None] * np.exp(h * u)[None, :]
+        return tuple(np.asarray(w, dtype=float).reshape(T_sub.shape).mean(axis=1)
+                     for w in reference.channel_weights(T_sub.ravel()))
+
+    options = [f"{f.name}={getattr(reference, f.name)!r}" for f in fields(reference)
+               if f.name not in ("m_V", "m_phi", "coupling")]
+    return _derived(f"weights {n_sub} {type(reference).__qualname__} {' '.join(options)}", grid, average)
 
 
 class _Column:

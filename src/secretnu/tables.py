@@ -63,11 +63,16 @@ _SPLINE_ARRAYS = ("g_knots_x", "g_knots_r", "g_coef", "ppoly")
 
 def cache_dir() -> Path:
     """Directory of the on-disk table cache (see module docstring)."""
+    return Path(_cache_dir_name())
+
+
+def _cache_dir_name() -> str:
+    """:func:`cache_dir` as a string, without pathlib (it is looked up at every engine call)."""
     env = os.environ.get("SECRETNU_CACHE_DIR")
     if env:
-        return Path(env)
+        return env
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "secretnu"
+    return os.path.join(base, "secretnu")
 
 
 def _grid_key() -> str:
@@ -236,4 +241,4 @@ def _cached(directory: str) -> KernelTables:
 
 def kernel_tables(directory: str | Path | None = None) -> KernelTables:
     """The kernel tables, from memory, the disk cache, or built now (and cached)."""
-    return _cached(str(directory if directory is not None else cache_dir()))
+    return _cached(str(directory) if directory is not None else _cache_dir_name())
