@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._atomic import atomic_write
 from ._lazy import without_dask
 from .constants import T_FINAL
-from .engine import FAST_POINTS_PER_DECADE, REGIMES, FastGrid, column_omega, fast_window
+from .engine import FAST_N_X, FAST_POINTS_PER_DECADE, REGIMES, FastGrid, column_omega, fast_window
 from .errors import InputError
 from .models import make_model, model_key
 from .models.gauged_u1 import GaugedU1
@@ -153,7 +153,7 @@ def _check_model(model: Any) -> str:
 
 #: Version of the numbers the fast engine produces; bump it whenever engine.py or tables.py change
 #: a result, so that stores written by an older engine are refused instead of mixed in.
-ENGINE_VERSION = 2  # 2: no resonance correction without a zero of D; onset rows from 1e-6 of the peak
+ENGINE_VERSION = 3  # 2: no resonance correction without a zero of D, onset rows from 1e-6 of the peak; 3: n_x 20
 _STORE_FORMAT = 2
 
 
@@ -348,7 +348,7 @@ def _executor(executor: Any) -> tuple[Executor, bool]:
 
 def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = (), coupling: ArrayLike = (), *,
          executor: Any = None, store: str | os.PathLike[str] | None = None, width: float | str | None = None,
-         counting: str | None = None, points_per_decade: int = FAST_POINTS_PER_DECADE, n_x: int = 30,
+         counting: str | None = None, points_per_decade: int = FAST_POINTS_PER_DECADE, n_x: int = FAST_N_X,
          T_final: float = T_FINAL, chunk: int | None = None,
          progress: bool = False, sm: SMInput = "paper") -> xr.Dataset:
     """Omega h^2 and production regime on the (m_V, coupling) grid.
@@ -538,7 +538,7 @@ class RelicCurve:
 def relic_curve(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = (),
                 coupling_range: tuple[float, float] = (1e-7, 1.0), target: float = 0.12, *,
                 width: float | str | None = None, counting: str | None = None, n_bracket: int = 80, tol: float = 1e-3,
-                points_per_decade: int = FAST_POINTS_PER_DECADE, n_x: int = 30, max_roots: int = 3, sm: SMInput = "paper",
+                points_per_decade: int = FAST_POINTS_PER_DECADE, n_x: int = FAST_N_X, max_roots: int = 3, sm: SMInput = "paper",
                 executor: Any = None, chunk: int | None = None, progress: bool = False) -> RelicCurve:
     """Every branch of the Omega h^2 = target contour at each m_V (Figs. 6-8).
 
