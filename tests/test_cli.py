@@ -156,3 +156,26 @@ def test_spectrum_omega_and_warmness_fallback(run, tmp_path, monkeypatch):
     assert "sin^2 2theta = 1.63e-08" in res.output and "moment estimate" in res.output and "M_hm" in res.output
     assert out.with_suffix(".ini").exists()
     assert run("spectrum", "--omega", "-1", "--out", str(out)).exit_code == 2
+
+
+def test_console_entry_point_ends_fast_and_writes_everything(tmp_path):
+    """`python -m secretnu` (the console script's main) ends the process with os._exit after a
+    command that loaded numba: its exit status is still 0, its output complete and both files whole;
+    a failing command keeps its status 2."""
+    import subprocess
+    import sys
+
+    import numpy as np
+    import xarray as xr
+
+    out = tmp_path / "plane.nc"
+    done = subprocess.run([sys.executable, "-m", "secretnu", "scan", "--n-mV", "3", "--n-coupling", "4", "--quiet",
+                           "--out", str(out)], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "3 x 4 points" in done.stdout and done.stdout.rstrip().endswith("plane.csv")
+    with xr.open_dataset(out) as ds:
+        assert ds.omega_h2.shape == (3, 4) and np.all(np.isfinite(ds.omega_h2.values))
+    assert len((tmp_path / "plane.csv").read_text().splitlines()) == 1 + 12
+    bad = subprocess.run([sys.executable, "-m", "secretnu", "scan", "--m4", "-1keV"], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.startswith("Error:")
