@@ -5,8 +5,8 @@
     python benchmarks/engine_regression.py --check benchmarks/engine_regression_ff421bd.json  # vs main at ff421bd
     python benchmarks/engine_regression.py --check benchmarks/engine_regression_4a850a8.json  # vs main at 4a850a8
 
-Against 4a850a8 the maximum is 6.3e-3 (median 5e-14): from ff421bd on, the z quadrature no longer applies
-its Lorentzian correction where the detuning has no zero (production.z_interval_integrals).
+Against 4a850a8 the maximum is 6.3e-3 (median 5e-14): the z quadrature no longer applies
+its Lorentzian correction where the detuning has no zero (production.z_interval_integrals, commit 91005ea).
 
 Exit status 1 if any value moved by more than 1e-10 (relative) or any regime label changed.
 
