@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._engine_numpy import _FORCED, is_numpy, primitives
 from .constants import MU_REF, RHO_C_H2_GEV_CM3, S0_CM3, T_FINAL
 from .cosmology import DEFAULT_GSTAR, GStarModel
 from .diagnostics import REGIMES
@@ -64,6 +65,37 @@ FAST_N_X: int = 20
 #: production profile exceeds this fraction of its peak. Changing it from 1e-9 to 1e-6 moved Omega by
 #: at most 1.6e-6 over every model and sm on the box, and cut the onset pass's work by a third.
 ONSET_ROW_FLOOR: float = 1e-6
+
+
+#: Jobs of at most this many couplings run on numpy (secretnu._engine_numpy) while numba is not
+#: loaded in the process, for its first NUMPY_PATH_CALLS such calls: loading numba costs ~0.7 s, a
+#: point ~4 ms on numpy and ~1 ms compiled, so a process asking for a few points never pays for it.
+NUMPY_PATH_COUPLINGS: int = 4
+NUMPY_PATH_CALLS: int = 100
+_numpy_calls = 0
+
+
+def _compiled_loaded() -> bool:
+    """Whether this call's primitives are the compiled ones (numba loaded, no numpy_only block)."""
+    return not is_numpy(primitives())
+
+
+def _compiled() -> Any:
+    from . import _kernels
+
+    return _kernels
+
+
+def _use_compiled(n_couplings: int) -> bool:
+    """Whether this call runs on the compiled kernels (loading them now if needed); see NUMPY_PATH_CALLS."""
+    global _numpy_calls
+    if _compiled_loaded():
+        return True
+    if _FORCED[0] or (n_couplings <= NUMPY_PATH_COUPLINGS and _numpy_calls < NUMPY_PATH_CALLS):
+        _numpy_calls += 1
+        return False
+    _compiled()
+    return True
 
 
 def fast_window(m_V: float) -> float:
@@ -302,29 +334,27 @@ class _Column:
     def potential(self, x: FloatArray, rows: slice = slice(None)) -> FloatArray:
         """P_V = T G(x, m/T) on (T[rows], x). The G spline's r axis is contracted once per column
         (r = m/T is fixed on it), so a lookup costs one cubic basis in x per node."""
-        from ._kernels import contract_rows, cubic_basis
-
+        k = primitives()
         tables, T = self.tables, self.grid.T
         g_rows = self.g_rows()
         x = np.asarray(x, dtype=float)
         lx = np.clip(np.log(x), tables.ln_x[0], tables.ln_x[-1])
         spans, values = np.empty(lx.size, dtype=np.int64), np.empty((lx.size, 4))
-        cubic_basis(tables.g_tck[0], lx, spans, values)
-        ratio = contract_rows(g_rows, spans, values).T[rows]  # (z rows, x)
+        k.cubic_basis(tables.g_tck[0], lx, spans, values)
+        ratio = k.contract_rows(g_rows, spans, values).T[rows]  # (z rows, x)
         return T[rows, None] * ratio * _potential_norm(x[None, :], self._r[rows, None])
 
     def g_rows(self) -> FloatArray:
         """The G spline's coefficients with the r axis contracted at each row's r = m/T: (x coefficients, z)."""
-        from ._kernels import contract_rows, cubic_basis
-
         if self._g_rows is None:
+            k = primitives()
             tables = self.tables
             ty = tables.g_tck[1]
             self._r = self.m_V / self.grid.T
             lr = np.clip(np.log(self._r), tables.ln_r[0], tables.ln_r[-1])
             spans, values = np.empty(lr.size, dtype=np.int64), np.empty((lr.size, 4))
-            cubic_basis(ty, lr, spans, values)
-            self._g_rows = np.ascontiguousarray(contract_rows(_g_coefficients_r_first(tables), spans, values).T)
+            k.cubic_basis(ty, lr, spans, values)
+            self._g_rows = np.ascontiguousarray(k.contract_rows(_g_coefficients_r_first(tables), spans, values).T)
         return self._g_rows
 
     def _q(self, x: FloatArray, rows: slice) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -338,8 +368,6 @@ class _Column:
     def kernels(self, x: FloatArray, rows: slice = slice(None), width_terms: bool = True) -> _Kernels:
         """Kernels on (T[rows], x); ``width_terms=False`` drops the O(gw) term P_c (zero), which is
         below 1e-6 of the rate when gw < 1e-6. One compiled pass (secretnu._kernels.rate_kernels)."""
-        from ._kernels import rate_kernels
-
         _, q, rate_pref = self._q(np.asarray(x, dtype=float), rows)
         if self.custom is not None:
             j_on, j_off, c1 = self.custom(q, self.tables, width_terms)
@@ -348,24 +376,23 @@ class _Column:
         a, b, c = (np.ascontiguousarray(w[rows, 0], dtype=float) for w in self.weights)
         splines, x0, dx = _spline_coefficients(self.tables)
         p_on, p_off, p_c = np.empty_like(q), np.empty_like(q), np.empty_like(q)
-        rate_kernels(q, rate_pref, a, b, c, splines, x0, dx, float(self.tables.ln_q[0]), float(self.tables.ln_q[-1]),
-                     self.channels, width_terms, _B_ST_1, _DB_ST_1, p_on, p_off, p_c)
+        primitives().rate_kernels(q, rate_pref, a, b, c, splines, x0, dx, float(self.tables.ln_q[0]),
+                                  float(self.tables.ln_q[-1]), self.channels, width_terms, _B_ST_1, _DB_ST_1, p_on, p_off,
+                                  p_c)
         return _Kernels(p_on=p_on, p_off=p_off, p_c=p_c, p_v=self.potential(x, rows))
 
     def grid_kernels(self) -> list[FloatArray]:
         """:meth:`kernels` (with the width terms) at the grid's nodes, laid out (x, z) as
         [p_on, p_off, p_c, p_v]: one compiled pass (secretnu._kernels.segment_kernels), no transposes."""
-        from ._kernels import segment_kernels
-
         grid, tables = self.grid, self.tables
-        if self.custom is not None:  # a model with its own rate integrals (numpy)
+        if self.custom is not None or not _compiled_loaded():  # numpy: a model's own integrals, or numba not loaded
             kern = self.kernels(grid.x)
             return _layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v)
         g_rows = self.g_rows()
         out = [np.empty((grid.x.size, grid.T.size)) for _ in range(4)]
         a, b, c = (np.ascontiguousarray(w[:, 0], dtype=float) for w in self.weights)
         splines, x0, dx = _spline_coefficients(tables)
-        kernel: Any = segment_kernels  # a numba dispatcher
+        kernel: Any = _compiled().segment_kernels  # a numba dispatcher
         kernel(grid.x, np.array([0, grid.x.size], dtype=np.int64), np.array([[0, grid.T.size]], dtype=np.int64), grid.T,
                self.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0, dx, float(tables.ln_q[0]),
                float(tables.ln_q[-1]), self.channels, _B_ST_1, _DB_ST_1, np.array([2]), g_rows, tables.g_tck[0],
@@ -410,11 +437,9 @@ def _layout(*arrays: FloatArray) -> list[FloatArray]:
 def _laid_yields(arrays: list[FloatArray], prefactor: FloatArray, x: FloatArray, w: FloatArray, h: float,
                  lam2: FloatArray, gw: FloatArray, c2t: float, s2t: float) -> tuple[FloatArray, NDArray[np.bool_]]:
     """:func:`_yields` on arrays already laid out (x, z): p_on, p_off, p_c, p_v, delta, gamma_sm, v_sm."""
-    from ._kernels import column_yields
-
     Y = np.empty(lam2.size)
     gaps = np.zeros(lam2.size, dtype=np.bool_)
-    kernel: Any = column_yields  # a numba dispatcher: its call signature is the function's
+    kernel: Any = primitives().column_yields  # a numba dispatcher: its call signature is the function's
     kernel(*arrays, prefactor, w, x, float(h), np.ascontiguousarray(lam2, dtype=float),
            np.ascontiguousarray(gw, dtype=float), float(c2t), float(s2t), ONSET_X_RANGE[0], ONSET_X_RANGE[1], Y, gaps)
     return Y, gaps
@@ -424,12 +449,10 @@ def _yields(kern: _Kernels, delta: FloatArray, gamma_sm: FloatArray, v_sm: Float
             x: FloatArray, w: FloatArray, h: float, lam2: FloatArray, gw: FloatArray, c2t: float,
             s2t: float) -> tuple[FloatArray, NDArray[np.bool_]]:
     """Yields of couplings lam2 = c^2 at widths gw on a (z, x) grid, and their onset flags."""
-    from ._kernels import column_yields
-
     arrays = _layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v, delta, gamma_sm, v_sm)
     Y = np.empty(lam2.size)
     gaps = np.zeros(lam2.size, dtype=np.bool_)
-    kernel: Any = column_yields  # a numba dispatcher: its call signature is the function's
+    kernel: Any = primitives().column_yields  # a numba dispatcher: its call signature is the function's
     kernel(*arrays, np.ascontiguousarray(prefactor, dtype=float), np.ascontiguousarray(w, dtype=float),
            np.ascontiguousarray(x, dtype=float), float(h), np.ascontiguousarray(lam2, dtype=float),
            np.ascontiguousarray(gw, dtype=float), float(c2t), float(s2t), ONSET_X_RANGE[0], ONSET_X_RANGE[1], Y, gaps)
@@ -452,6 +475,7 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
     if couplings.size == 0 or not np.all(np.isfinite(couplings)) or np.any(couplings <= 0):
         raise InputError("couplings must be positive and finite")
     tune_allocator()
+    compiled = _use_compiled(couplings.size)
     options = {"flavor": dm.flavor, "width": width, "counting": counting}
     if isinstance(model, str):
         reference = make_model(model, m_V, float(couplings.max()), **options)  # validates everything
@@ -486,7 +510,8 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
                                                w_base, h, lam2[narrow], gws[narrow], c2t, s2t)
     # wide couplings: Gamma_V/c^4 from the exact finite-width integrals, every width in one table lookup
     gamma_v1 = np.zeros((couplings.size, grid.T.size))  # Gamma_V / c^4 at x = 1 where wide
-    wide_gws = np.unique(gws[~narrow])
+    # (np.unique only when needed: its first call imports numpy.ma, 20 ms of a cold point)
+    wide_gws = np.unique(gws[~narrow]) if not narrow.all() else np.empty(0)
     wide_rates: dict[float, FloatArray] = {}
     if wide_gws.size:
         rates = column.grid_wide_rates(wide_gws)  # (width, z, x)
@@ -501,8 +526,14 @@ def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model
                                              c2t, s2t)
     regime = _regimes(grid, kern_laid, sm_laid, lam2, gws, gamma_v1, ~narrow, c2t, s2t)
     batch = np.nonzero(gaps & narrow)[0]
-    if batch.size:
+    if batch.size and compiled:
         Y[batch] = _resolve_onsets(column, kern_laid, lam2[batch], gws[batch], c2t, s2t, Y[batch])
+    elif batch.size:  # numpy: one coupling at a time, on the reference of the compiled onset pass
+        grid_kern = _Kernels(*(a.T for a in kern_laid))
+        for i in batch:
+            resolved = _resolved_yield(column, grid_kern, lam2.item(i), gws.item(i), c2t, s2t)
+            if resolved is not None:
+                Y[i] = resolved
     p_v = kern_laid[3].T  # (z, x), as _resolved_yield takes it
     for i in np.nonzero(gaps & ~narrow)[0]:
         gw = gws.item(i)
@@ -517,10 +548,8 @@ def _regimes(grid: FastGrid, kern_laid: list[FloatArray], sm_laid: tuple[FloatAr
              gws: FloatArray, gamma_v1: FloatArray, wide: NDArray[np.bool_], c2t: float, s2t: float) -> FloatArray:
     """Regime codes from the x = 1 column (Fig. 5 diagnostics, diagnostics.classify_regimes; compiled
     as secretnu._kernels.regime_codes). The (x, z) arrays' last row is x = 1."""
-    from ._kernels import regime_codes
-
     codes = np.empty(lam2.size, dtype=np.int64)
-    kernel: Any = regime_codes  # a numba dispatcher
+    kernel: Any = primitives().regime_codes  # a numba dispatcher
     kernel(*(a[-1] for a in kern_laid), *(a[-1] for a in sm_laid), grid.hubble, np.ascontiguousarray(lam2),
                  np.ascontiguousarray(gws), gamma_v1, np.ascontiguousarray(wide), c2t, s2t,
                  *(REGIMES.index(r) for r in ("A", "B", "C", "DW")), codes)

@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -82,7 +82,7 @@ def _norms(q: FloatArray, gw: float, j_off: FloatArray, s_off: FloatArray,
 
 
 def _norm_parts(q: FloatArray, j_off: FloatArray, s_off: FloatArray | None,
-                j_on: FloatArray | None = None) -> tuple[FloatArray, ...]:
+                j_on: FloatArray | None = None) -> tuple[Any, ...]:
     """The gw-independent pieces of :func:`_norms` (s-only pieces None when s_off is)."""
     j_on = on_shell_J(q) if j_on is None else j_on
     if s_off is None:
@@ -91,12 +91,12 @@ def _norm_parts(q: FloatArray, j_off: FloatArray, s_off: FloatArray | None,
     return j_on, j_off, _j_norm(q), np.hypot(s_off, 0.2 * s_norm), s_norm
 
 
-def _blend_own(parts: tuple[FloatArray, ...], gw: float | FloatArray) -> FloatArray:
+def _blend_own(parts: tuple[Any, ...], gw: float | FloatArray) -> FloatArray:
     j_on, j_off, j_norm = parts[:3]
     return j_on / gw + (1 / (1 + gw)) * j_off + (gw / (1 + gw)) * j_norm
 
 
-def _blend_s(parts: tuple[FloatArray, ...], gw: float | FloatArray) -> FloatArray:
+def _blend_s(parts: tuple[Any, ...], gw: float | FloatArray) -> FloatArray:
     return (1 / (1 + gw)) * parts[3] + (gw / (1 + gw)) * parts[4]
 
 
@@ -194,28 +194,29 @@ class PreparedWidths:
     numbers as RectBivariateSpline.ev)."""
 
     def __init__(self, tables: WidthTables, q: FloatArray, j_off: FloatArray, s_off: FloatArray | None) -> None:
-        from ._kernels import cubic_basis
+        from ._engine_numpy import primitives
 
         self.tables, self.q, self.j_off, self.s_off = tables, q, j_off, s_off
         lq = np.clip(np.log(q), tables.ln_q[0], tables.ln_q[-1]).ravel()
         self.spans, self.values = np.empty(lq.size, dtype=np.int64), np.empty((lq.size, 4))
-        cubic_basis(tables.knots_q, lq, self.spans, self.values)
+        primitives().cubic_basis(tables.knots_q, lq, self.spans, self.values)
         self.j_on = on_shell_J(q)
         self._parts = _norm_parts(q, j_off, s_off, self.j_on)  # what the blend of _norms does not change with gw
         self._coef_t: dict[int, FloatArray] = {}  # per spline: its coefficients as (gw, q), C-contiguous
 
     def _ratio(self, which: int, lgw: FloatArray) -> FloatArray:
         """The ratio spline ``which`` at every q and each ln gw in ``lgw``: (*q.shape, lgw.size)."""
-        from ._kernels import contract_rows, cubic_basis
+        from ._engine_numpy import primitives
 
+        k = primitives()
         tq, tgw, coef = self.tables.spline_tck(which)
         coef_t = self._coef_t.get(which)
         if coef_t is None:
             coef_t = self._coef_t[which] = np.ascontiguousarray(coef.reshape(len(tq) - 4, len(tgw) - 4).T)
         spans, values = np.empty(lgw.size, dtype=np.int64), np.empty((lgw.size, 4))
-        cubic_basis(tgw, lgw, spans, values)
-        along_q = np.ascontiguousarray(contract_rows(coef_t, spans, values).T)
-        return contract_rows(along_q, self.spans, self.values).reshape(*self.q.shape, lgw.size)
+        k.cubic_basis(tgw, lgw, spans, values)
+        along_q = np.ascontiguousarray(k.contract_rows(coef_t, spans, values).T)
+        return k.contract_rows(along_q, self.spans, self.values).reshape(*self.q.shape, lgw.size)
 
     def at(self, gw: float) -> tuple[FloatArray, FloatArray | None]:
         """(J_own, J_s or None) at width gw >= GW_EXPANSION/2."""
