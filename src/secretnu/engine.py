@@ -17,6 +17,10 @@ the onset-resolving momentum rule with its own lookups, as the exact path does.
 Where gw = gamma_V/m_V >= :data:`~secretnu.width_tables.GW_EXPANSION` the O(gw) expansion above is
 not valid (at gw ~ 1 it turns Gamma_V negative): such couplings get Gamma_V from the exact
 finite-width integrals of :mod:`secretnu.width_tables` instead.
+
+Loading numba costs ~0.7 s: while it is not loaded, small jobs (:data:`NUMPY_PATH_COUPLINGS`) run on
+the numpy twins of the compiled primitives (:mod:`secretnu._engine_numpy`, the same numbers to
+rounding); :func:`warm_up` loads the compiled ones for good.
 """
 
 from __future__ import annotations
