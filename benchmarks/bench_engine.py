@@ -146,9 +146,10 @@ def timings(args: argparse.Namespace) -> None:
         print(f"  {'warm point, compiled (median of 40)':44s} wall {1e3 * compiled_warm:8.3f} ms   target 1 ms")
 
     from secretnu import SterileNeutrino, keV, scan
-    from secretnu.engine import column_omega
+    from secretnu.engine import column_omega, warm_up
 
     dm = SterileNeutrino(7.1 * keV, 7e-11)
+    warm_up()  # everything loaded: numba (a single point alone would take the numpy path) and the tables
     column_omega(dm, 0.5, [0.01])
     m_axis, c_axis = np.geomspace(1e-3, 10, args.n), np.geomspace(1e-7, 1, args.n)
     for label, executor in (("processes", None), ("serial", "serial")):
