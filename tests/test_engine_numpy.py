@@ -88,3 +88,18 @@ def test_a_fresh_process_computes_a_few_points_without_numba():
     first_only = subprocess.run([sys.executable, "-c", code.replace("b = column_omega", "# b = column_omega")],
                                 capture_output=True, text=True, check=True).stdout.split()
     assert first_only[0] == "False"  # one point: numba never loaded
+
+
+@pytest.mark.parametrize("m_V", [0.004, 0.3, 3.0])
+def test_numpy_twins_with_a_charged_u1(m_V):
+    """A model instance with its own charges (channel weights, coupling scale) on both paths."""
+    from secretnu import GaugedU1
+
+    model = GaugedU1(m_V=m_V, coupling=1e-3, charges={"mu": 1, "tau": -0.5, "e": 0.3, "q": 0.2})
+    couplings = np.geomspace(1e-6, 1.0, 9)
+    warm_up()
+    compiled, regimes = column_omega(DM, m_V, couplings, model=model)
+    with numpy_only():
+        ours, our_regimes = column_omega(DM, m_V, couplings, model=model)
+    np.testing.assert_allclose(ours, compiled, rtol=1e-11, atol=0)
+    np.testing.assert_array_equal(our_regimes, regimes)
