@@ -784,8 +784,11 @@ def main() -> None:
     except SystemExit as exc:
         if exc.code not in (0, None) or "numba" not in sys.modules:
             raise
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # e.g. a closed pipe: Python's own status when it cannot flush at exit
+        os._exit(120)
     if "numba" in sys.modules:
         os._exit(0)
 
