@@ -103,3 +103,13 @@ def test_numpy_twins_with_a_charged_u1(m_V):
         ours, our_regimes = column_omega(DM, m_V, couplings, model=model)
     np.testing.assert_allclose(ours, compiled, rtol=1e-11, atol=0)
     np.testing.assert_array_equal(our_regimes, regimes)
+
+
+def test_scans_run_compiled_whatever_their_size():
+    """A scan's numbers must not depend on where it ran: its workers load the compiled kernels even
+    for columns of a few couplings, which would otherwise take the numpy path in a fresh process."""
+    code = ("import sys\nfrom secretnu import SterileNeutrino, keV, scan\n"
+            "scan(SterileNeutrino(7.1 * keV, 7e-11), m_V=[0.01, 0.1], coupling=[1e-4, 1e-3], executor='serial')\n"
+            "print('numba' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True"]

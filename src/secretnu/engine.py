@@ -90,6 +90,12 @@ def _compiled() -> Any:
     return _kernels
 
 
+def load_compiled() -> None:
+    """Run every later call of this process on the compiled kernels (loading numba now if needed):
+    scans and curves do, so that their numbers do not depend on where and in what order they ran."""
+    _compiled()
+
+
 def _use_compiled(n_couplings: int) -> bool:
     """Whether this call runs on the compiled kernels (loading them now if needed); see NUMPY_PATH_CALLS."""
     global _numpy_calls

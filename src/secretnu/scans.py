@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._atomic import atomic_write
 from ._lazy import without_dask
 from .constants import T_FINAL
-from .engine import FAST_N_X, FAST_POINTS_PER_DECADE, REGIMES, FastGrid, column_omega, fast_window
+from .engine import FAST_N_X, FAST_POINTS_PER_DECADE, REGIMES, FastGrid, column_omega, fast_window, load_compiled
 from .errors import InputError
 from .models import make_model, model_key
 from .models.gauged_u1 import GaugedU1
@@ -82,6 +82,7 @@ def _grid(dm: SterileNeutrino, T_max: float, settings: _Settings) -> FastGrid:
 def _columns(dm: SterileNeutrino, m_values: Sequence[float], couplings: FloatArray,
              settings: _Settings) -> tuple[FloatArray, FloatArray]:
     """Worker: Omega h^2 and regime codes for a chunk of m_V columns."""
+    load_compiled()
     tables = kernel_tables()
     omega = np.empty((len(m_values), couplings.size))
     regime = np.empty_like(omega)
@@ -608,6 +609,7 @@ def _curve_columns(dm: SterileNeutrino, m_values: Sequence[float], settings: _Se
                    search: tuple[FloatArray, float, float, int]) -> tuple[FloatArray, NDArray[np.str_]]:
     """Worker: the roots of Omega h^2 = target and their regimes at each m_V of a chunk."""
     ln_c, target, tol, max_roots = search
+    load_compiled()
     tables = kernel_tables()
     roots = np.full((len(m_values), max_roots), np.nan)
     regimes = np.full((len(m_values), max_roots), "", dtype="<U2")
