@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -70,7 +70,7 @@ def _S(x):
     return 1 + 1.75 * np.exp(-1.0419 * x) * (1 + 1.034 * x + 0.456426 * x**2 + 0.0595249 * x**3)
 
 
-_LAST_BOTH: dict[int, tuple[tuple[tuple[int, ...], bytes], tuple[FloatArray, FloatArray]]] = {}
+_LAST_BOTH: dict[int, tuple[Any, tuple[tuple[int, ...], bytes], tuple[FloatArray, FloatArray]]] = {}
 
 
 @dataclass(frozen=True)
@@ -113,11 +113,11 @@ class SaikawaShirai2018:
         # entropy): the last evaluation is kept, keyed by the values
         key = (T.shape, T.tobytes())
         last = _LAST_BOTH.get(id(self))
-        if last is not None and last[0] == key:
-            return last[1][0].copy(), last[1][1].copy()  # copies: a caller may change its arrays
+        if last is not None and last[0] is self and last[1] == key:  # (identity: ids are recycled)
+            return last[2][0].copy(), last[2][1].copy()  # copies: a caller may change its arrays
         g_rho, g_s = self._evaluate(T)
         _LAST_BOTH.clear()
-        _LAST_BOTH[id(self)] = (key, (g_rho.copy(), g_s.copy()))
+        _LAST_BOTH[id(self)] = (self, key, (g_rho.copy(), g_s.copy()))
         return g_rho, g_s
 
     def _evaluate(self, T: FloatArray) -> tuple[FloatArray, FloatArray]:
