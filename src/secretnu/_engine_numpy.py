@@ -79,40 +79,27 @@ def contract_rows(coef: np.ndarray, spans: np.ndarray, values: np.ndarray) -> np
     return out
 
 
-def _ppoly(coef: np.ndarray, x0: float, dx: float, lq: np.ndarray) -> np.ndarray:
-    k = np.clip(((lq - x0) * (1.0 / dx)).astype(np.int64), 0, coef.shape[1] - 1)
-    t = lq - (x0 + k * dx)
-    return ((coef[0, k] * t + coef[1, k]) * t + coef[2, k]) * t + coef[3, k]
-
-
 def rate_kernels(q: np.ndarray, rate_pref: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
                  splines: np.ndarray, x0: float, dx: float, lq_lo: float, lq_hi: float, channels: bool,
                  width_terms: bool, b_st: float, db_st: float, p_on: np.ndarray, p_off: np.ndarray,
                  p_c: np.ndarray) -> None:
-    """_kernels.rate_kernels (its _rate_cell on every cell at once)."""
+    """_kernels.rate_kernels from the closed forms of secretnu.models.neutrinophilic (which its
+    _rate_cell restates; ``b_st``, ``db_st`` are theirs) and the tables' spline pieces."""
+    from .models.neutrinophilic import on_shell_J, width_correction_C1, width_correction_residue
+    from .tables import _j_norm, _s_norm, ppoly_at
+
     a, b, c = a[:, None], b[:, None], c[:, None]
     lq = np.clip(np.log(q), lq_lo, lq_hi)
-    inverse = 1.0 / q
-    q3 = q * q * q
-    j_norm = q3 / (1 + q)
-    j_off = _ppoly(splines[0], x0, dx, lq) * j_norm
-    with np.errstate(over="ignore"):
-        boltzmann = np.where(inverse < 708.0, np.exp(-np.minimum(inverse, 708.0)), 0.0)
-    L = np.log1p(boltzmann)
-    if width_terms:
-        occupation = boltzmann / (1.0 + boltzmann)
-        dL = -occupation * inverse
-        d2L = occupation * (1 - occupation) * (inverse * inverse)
-        residue = (2 * L + 4 * dL + d2L) * (1.0 / (24 * math.pi))
-        c1 = residue - (dL * b_st + L * (db_st - b_st)) * (1.0 / (2 * math.pi))
-    else:
-        residue = c1 = np.zeros_like(q)
+    j_norm = _j_norm(q)
+    j_off = ppoly_at(splines[0], x0, dx, lq) * j_norm
+    c1 = width_correction_C1(q) if width_terms else np.zeros_like(q)
     if channels:
-        s_off = _ppoly(splines[1], x0, dx, lq) * (q3 / (1 + q * q))
-        j_off = (j_off + a * s_off + b * (_ppoly(splines[2], x0, dx, lq) * j_norm)
-                 + c * (_ppoly(splines[3], x0, dx, lq) * j_norm))
-        c1 = c1 + a * residue
-    p_on[:] = rate_pref * (1 + a) * (L * (1.0 / 12.0))
+        s_off = ppoly_at(splines[1], x0, dx, lq) * _s_norm(q)
+        j_off = (j_off + a * s_off + b * (ppoly_at(splines[2], x0, dx, lq) * j_norm)
+                 + c * (ppoly_at(splines[3], x0, dx, lq) * j_norm))
+        if width_terms:
+            c1 = c1 + a * width_correction_residue(q)
+    p_on[:] = rate_pref * (1 + a) * on_shell_J(q)
     p_off[:] = rate_pref * j_off
     p_c[:] = rate_pref * math.pi * c1
 

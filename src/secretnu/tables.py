@@ -95,6 +95,15 @@ def _s_norm(q: FloatArray) -> FloatArray:
     return q * q * q / (1 + q * q)
 
 
+def ppoly_at(coef: FloatArray, x0: float, dx: float, lq: FloatArray, breaks: FloatArray | None = None) -> FloatArray:
+    """Cubic pieces on the uniform breakpoints x0 + k dx (scipy's PPoly layout, ``coef[..., 4, n]``) at
+    lq: the numpy form of secretnu._kernels._ppoly. Given the stored ``breaks``, each piece is taken
+    from its own breakpoint, exactly as scipy's PPoly evaluates it."""
+    k = np.clip(((lq - x0) * (1.0 / dx)).astype(np.int64), 0, coef.shape[-1] - 1)
+    t = lq - (x0 + k * dx if breaks is None else breaks[k])
+    return ((coef[..., 0, k] * t + coef[..., 1, k]) * t + coef[..., 2, k]) * t + coef[..., 3, k]
+
+
 @dataclass(frozen=True)
 class KernelTables:
     """Tabulated G(x, r) and J_off(q) with smooth (cubic) interpolation.
@@ -193,13 +202,10 @@ class KernelTables:
         return ratio * _potential_norm(x[:, None], r[None, :])
 
     def _ratios(self, q: FloatArray, which: slice) -> FloatArray:
-        """The cubic splines ``ppoly[which]`` in ln q (clipped to the table), as scipy's PPoly evaluates them."""
+        """The cubic splines ``ppoly[which]`` in ln q (clipped to the table): (splines, *q.shape)."""
         assert self.ppoly is not None
         lq = np.clip(np.log(q), self.ln_q[0], self.ln_q[-1])
-        k = np.clip(np.searchsorted(self.ln_q, lq, side="right") - 1, 0, self.ln_q.size - 2)
-        t = lq - self.ln_q[k]
-        c = self.ppoly[which][:, :, k]  # (splines, 4, *q.shape)
-        return ((c[:, 0] * t + c[:, 1]) * t + c[:, 2]) * t + c[:, 3]
+        return ppoly_at(self.ppoly[which], float(self.ln_q[0]), float(self.ln_q[1] - self.ln_q[0]), lq, self.ln_q)
 
     def J_off(self, q: ArrayLike) -> FloatArray:
         """Off-shell part of the rate integral (narrow-width limit, principal value at the pole)."""
