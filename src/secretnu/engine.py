@@ -84,16 +84,13 @@ def _compiled_loaded() -> bool:
     return not is_numpy(primitives())
 
 
-def _compiled() -> Any:
+def load_compiled() -> Any:
+    """Run every later call of this process on the compiled kernels (loading numba now if needed):
+    scans and curves do, so that their numbers do not depend on where and in what order they ran.
+    Returns the compiled module (secretnu._kernels)."""
     from . import _kernels
 
     return _kernels
-
-
-def load_compiled() -> None:
-    """Run every later call of this process on the compiled kernels (loading numba now if needed):
-    scans and curves do, so that their numbers do not depend on where and in what order they ran."""
-    _compiled()
 
 
 def _use_compiled(n_couplings: int) -> bool:
@@ -104,7 +101,7 @@ def _use_compiled(n_couplings: int) -> bool:
     if _FORCED[0] or (n_couplings <= NUMPY_PATH_COUPLINGS and _numpy_calls < NUMPY_PATH_CALLS):
         _numpy_calls += 1
         return False
-    _compiled()
+    load_compiled()
     return True
 
 
@@ -402,7 +399,7 @@ class _Column:
         out = [np.empty((grid.x.size, grid.T.size)) for _ in range(4)]
         a, b, c = (np.ascontiguousarray(w[:, 0], dtype=float) for w in self.weights)
         splines, x0, dx = _spline_coefficients(tables)
-        kernel: Any = _compiled().segment_kernels  # a numba dispatcher
+        kernel: Any = load_compiled().segment_kernels  # a numba dispatcher
         kernel(grid.x, np.array([0, grid.x.size], dtype=np.int64), np.array([[0, grid.T.size]], dtype=np.int64), grid.T,
                self.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0, dx, float(tables.ln_q[0]),
                float(tables.ln_q[-1]), self.channels, _B_ST_1, _DB_ST_1, np.array([2]), g_rows, tables.g_tck[0],
