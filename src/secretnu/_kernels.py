@@ -547,11 +547,12 @@ def segment_kernels(X: np.ndarray, offsets: np.ndarray, rows: np.ndarray, T: np.
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
 def segment_yields(p_on: np.ndarray, p_off: np.ndarray, p_c: np.ndarray, p_v: np.ndarray, delta: np.ndarray,
-                   gamma_sm: np.ndarray, v_sm: np.ndarray, prefactor: np.ndarray, w: np.ndarray, offsets: np.ndarray,
-                   rows: np.ndarray, h: float, lam2: np.ndarray, gw: np.ndarray, width_terms: np.ndarray, c2t: float,
-                   s2t: float, Y: np.ndarray) -> None:  # pragma: no cover - compiled
-    """column_yields of each coupling k on its own nodes (offsets[k]..offsets[k+1]-1 of the (x, z)
-    arrays) and rows (rows[k]); the O(gw) term dropped where not width_terms[k]."""
+                   gamma_sm: np.ndarray, v_sm: np.ndarray, prefactor: np.ndarray, w: np.ndarray, node_of: np.ndarray,
+                   offsets: np.ndarray, rows: np.ndarray, h: float, lam2: np.ndarray, gw: np.ndarray,
+                   width_terms: np.ndarray, c2t: float, s2t: float, Y: np.ndarray) -> None:  # pragma: no cover
+    """column_yields of each coupling k on its own nodes j = offsets[k]..offsets[k+1]-1 (weights w[j],
+    stored in row node_of[j] of the (x, z) arrays, which couplings share) and rows (rows[k]); the O(gw)
+    term dropped where not width_terms[k]."""
     n_z = p_on.shape[1]
     F = np.empty(n_z)
     det = np.empty(n_z)
@@ -567,11 +568,12 @@ def segment_yields(p_on: np.ndarray, p_off: np.ndarray, p_c: np.ndarray, p_v: np
         m = stop - start
         total = 0.0
         for j in range(offsets[k], offsets[k + 1]):
+            n = node_of[j]
             acc = 0.0
             for i in range(m):
                 s = start + i
-                f, det[i], wid[i], num[i] = _cell(p_on[j, s], p_off[j, s], p_c[j, s], p_v[j, s], delta[j, s],
-                                                  gamma_sm[j, s], v_sm[j, s], prefactor[s], on, l4, off_c, l2, c2t, s2t)
+                f, det[i], wid[i], num[i] = _cell(p_on[n, s], p_off[n, s], p_c[n, s], p_v[n, s], delta[n, s],
+                                                  gamma_sm[n, s], v_sm[n, s], prefactor[s], on, l4, off_c, l2, c2t, s2t)
                 F[i] = f
                 acc += f
             column = h * (acc - 0.5 * (F[0] + F[m - 1])) + _interval_correction(num[:m], wid[:m], det[:m], F[:m], h)

@@ -243,7 +243,8 @@ def _warm_onset_kernels() -> None:
     segment_kernels(X, offsets, rows, one, 1.0, 1.0, 1.0, one, one, one, np.zeros((4, 4, 2)), 0.0, 1.0, 0.0, 1.0, True,
                     0.1, 0.1, np.array([2]), np.zeros((4, 1)), knots, 3.0, 4.0, one, *out[:4])
     integrate: Any = segment_yields  # numba dispatchers: their call signatures are the functions'
-    integrate(*out, one, W, offsets, rows, 0.1, one, one, np.ones(1, dtype=np.bool_), 1.0, 1e-10, np.empty(1))
+    integrate(*out, one, W, np.zeros(X.size, dtype=np.int64), offsets, rows, 0.1, one, one, np.ones(1, dtype=np.bool_),
+              1.0, 1e-10, np.empty(1))
     codes: Any = regime_codes
     codes(*(np.ones(2) for _ in range(8)), one, one, np.zeros((1, 2)), np.zeros(1, dtype=np.bool_), 1.0, 1e-10,
           0, 1, 2, 3, np.empty(1, dtype=np.int64))
@@ -652,26 +653,36 @@ def _resolve_onsets(column: _Column, kern_laid: list[FloatArray], lam2: FloatArr
     lo, hi = int(rows[:, 0].min()), int(rows[:, 1].max())
     band = slice(lo, hi)
     rows = np.ascontiguousarray(rows - lo)
-    sm = grid.sm_terms_laid(X, band)
-    n_b = hi - lo
-    out = [np.zeros((X.size, n_b)) for _ in range(4)]
+    # the kernels depend on (x, T) only, and the panels no onset touches have the same nodes for every
+    # coupling (about 60% of all nodes): each distinct node is computed once, on the rows of all its couplings
+    nodes, node_of = np.unique(X, return_inverse=True)
+    owner = np.repeat(np.arange(hit.size), np.diff(offsets))
+    node_rows = np.empty((nodes.size, 2), dtype=np.int64)
+    node_rows[:, 0], node_rows[:, 1] = hi - lo, 0
+    np.minimum.at(node_rows[:, 0], node_of, rows[owner, 0])
+    np.maximum.at(node_rows[:, 1], node_of, rows[owner, 1])
+    sm = grid.sm_terms_laid(nodes, band)
+    out = [np.zeros((nodes.size, hi - lo)) for _ in range(4)]
     T = np.ascontiguousarray(grid.T[band])
     a, b, c = (np.ascontiguousarray(wt[band, 0], dtype=float) for wt in column.weights)
     splines, x0, dx = _spline_coefficients(tables)
     # what to compute per coupling: 0 the potential only (a model with its own rate integrals, below),
-    # 1 rates without the O(gw) term, which the yield drops at gw <= 1e-6 (_rates), 2 rates with it
+    # 1 rates without the O(gw) term, which the yield drops at gw <= 1e-6 (_rates), 2 rates with it;
+    # a node shared by couplings of both kinds gets the width term, which the others multiply by zero
     width_terms = gws[hit] > 1e-6
     rates = np.where(width_terms, 2, 1) if column.custom is None else np.zeros(hit.size, dtype=np.int64)
-    segment_kernels(X, offsets, rows, T, column.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0,
-                    dx, float(tables.ln_q[0]), float(tables.ln_q[-1]), column.channels, _B_ST_1, _DB_ST_1,
-                    rates, np.ascontiguousarray(g_rows[:, band]), knots, lx_lo, lx_hi,
-                    np.ascontiguousarray(column._r[band]), *out)
+    node_rates = np.zeros(nodes.size, dtype=np.int64)
+    np.maximum.at(node_rates, node_of, rates[owner])
+    segment_kernels(nodes, np.arange(nodes.size + 1), node_rows, T, column.m_V**2, grid.model_rate_scale,
+                    8 * math.pi**2, a, b, c, splines, x0, dx, float(tables.ln_q[0]), float(tables.ln_q[-1]),
+                    column.channels, _B_ST_1, _DB_ST_1, node_rates, np.ascontiguousarray(g_rows[:, band]), knots,
+                    lx_lo, lx_hi, np.ascontiguousarray(column._r[band]), *out)
     if column.custom is not None:  # a model with its own rate integrals: numpy on the band, all nodes
-        custom = column.kernels(X, band)
+        custom = column.kernels(nodes, band)
         out[:3] = _layout(custom.p_on, custom.p_off, custom.p_c)
     resolved = np.empty(hit.size)
     integrate: Any = segment_yields  # a numba dispatcher
-    integrate(*out, *sm, np.ascontiguousarray(grid.prefactor[band]), W, offsets, rows,
+    integrate(*out, *sm, np.ascontiguousarray(grid.prefactor[band]), W, node_of, offsets, rows,
               float(grid.lnz[1] - grid.lnz[0]), lam2[hit], gws[hit], width_terms, c2t, s2t, resolved)
     Y = Y.copy()
     Y[hit] = resolved
