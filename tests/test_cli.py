@@ -169,9 +169,11 @@ def test_console_entry_point_ends_fast_and_writes_everything(tmp_path):
     import xarray as xr
 
     out = tmp_path / "plane.nc"
-    done = subprocess.run([sys.executable, "-m", "secretnu", "scan", "--n-mV", "3", "--n-coupling", "4", "--quiet",
-                           "--out", str(out)], capture_output=True, text=True, cwd=tmp_path)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "secretnu", "scan", "--n-mV", "3", "--n-coupling",
+                           "4", "--quiet", "--out", str(out)], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert imported and not {"xarray", "pandas", "dask"} & imported  # the plane is written without them
     assert "3 x 4 points" in done.stdout and done.stdout.rstrip().endswith("plane.csv")
     with xr.open_dataset(out) as ds:
         assert ds.omega_h2.shape == (3, 4) and np.all(np.isfinite(ds.omega_h2.values))

@@ -47,7 +47,7 @@ from .validate import MAX_N_X, MAX_POINTS_PER_DECADE, grid_memory, in_domain, in
 if TYPE_CHECKING:  # xarray (and the pandas it loads) is imported only where a Dataset is built
     import xarray as xr
 
-__all__ = ["scan", "save_scan", "relic_curve", "RelicCurve", "concat_curves", "FAST_MODELS", "StoreWarning",
+__all__ = ["scan", "scan_plane", "ScanPlane", "save_scan", "relic_curve", "RelicCurve", "concat_curves", "FAST_MODELS", "StoreWarning",
            "ENGINE_VERSION"]
 
 FloatArray = NDArray[np.float64]
@@ -376,11 +376,25 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
         :func:`secretnu.relic_density`).
 
     Returns an ``xarray.Dataset`` with ``omega_h2`` and ``regime`` (labels A, B, C, DW) on
-    (m_V, coupling), and every input in its attributes.
+    (m_V, coupling), and every input in its attributes (:func:`scan_plane` returns the same as numpy
+    arrays without importing xarray).
 
     Raises :class:`~secretnu.errors.InputError` for a bad argument or store before computing
     (including a grid too large for memory), and if any point comes out non-finite or negative.
     """
+    plane = scan_plane(dm, model, m_V, coupling, executor=executor, store=store, width=width, counting=counting,
+                       points_per_decade=points_per_decade, n_x=n_x, T_final=T_final, chunk=chunk, progress=progress,
+                       sm=sm, _preload_xarray=True)
+    return plane.to_dataset()
+
+
+def scan_plane(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = (), coupling: ArrayLike = (), *,
+               executor: Any = None, store: str | os.PathLike[str] | None = None, width: float | str | None = None,
+               counting: str | None = None, points_per_decade: int = FAST_POINTS_PER_DECADE, n_x: int = FAST_N_X,
+               T_final: float = T_FINAL, chunk: int | None = None, progress: bool = False, sm: SMInput = "paper",
+               _preload_xarray: bool = False) -> ScanPlane:
+    """:func:`scan` as a :class:`ScanPlane` of numpy arrays: the same arguments, checks and values,
+    without importing xarray (``secretnu scan`` writes its files from it, secretnu.scanfiles)."""
     from . import __version__
 
     if not isinstance(dm, SterileNeutrino):
@@ -439,9 +453,8 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
             pool, owned = _executor(executor)
             try:
                 futures = {pool.submit(_columns, dm, list(m_axis[sl]), c_axis, settings): (i, sl) for i, sl in todo}
-                # while the workers compute, load what the parent needs afterwards (xarray and the
-                # pandas it imports, tqdm: about 0.5 s of a shell scan's start-up, now off its critical path)
-                import xarray  # noqa: F401
+                if _preload_xarray:  # while the workers compute, load what the Dataset needs (xarray and
+                    import xarray  # noqa: F401  # the pandas it imports: 0.5 s, now off the critical path)
 
                 bar = _progress_bar(len(todo), progress)
                 for future in _completed(futures):
@@ -466,34 +479,67 @@ def scan(dm: SterileNeutrino, model: Any = "neutrinophilic", m_V: ArrayLike = ()
              "reference": "Kelly, Sen, Tangarife, Zhang, PRD 101, 115031 (2020), arXiv:2005.03681"}
     if settings.charges is not None:
         attrs["charges"] = ", ".join(f"{k}={q:g}" for k, q in settings.charges)
-    with without_dask():  # xarray would import dask to check for dask arrays (secretnu._lazy)
-        return _plane_dataset(omega, labels, m_axis, c_axis, attrs)
+    return ScanPlane(omega, labels, m_axis, c_axis, attrs)
+
+
+def _scan_paths(stem: str | os.PathLike[str]) -> tuple[Path, Path]:
+    stem = Path(stem)
+    nc = stem if stem.suffix.lower() == ".nc" else stem.with_suffix(".nc")
+    return nc, nc.with_suffix(".csv")
 
 
 def save_scan(ds: xr.Dataset, stem: str | os.PathLike[str]) -> list[Path]:
     """Write a scan as STEM.nc (netCDF) and STEM.csv (one row per (m_V, coupling) point, one column
     per variable); a STEM already ending in .nc keeps its spelling. Returns both paths."""
-    stem = Path(stem)
-    nc = stem if stem.suffix.lower() == ".nc" else stem.with_suffix(".nc")
-    csv = nc.with_suffix(".csv")
+    nc, csv = _scan_paths(stem)
     with without_dask():  # xarray would import dask to check for dask arrays (secretnu._lazy)
         ds.to_netcdf(nc)
         ds.to_dataframe().reset_index().to_csv(csv, index=False)
     return [nc, csv]
 
 
-def _plane_dataset(omega: FloatArray, labels: NDArray[np.str_], m_axis: FloatArray, c_axis: FloatArray,
-                   attrs: dict[str, Any]) -> xr.Dataset:
-    import xarray as xr
+@dataclass(frozen=True, eq=False)
+class ScanPlane:
+    """A scan's plane as numpy arrays (what :func:`scan_plane` returns).
 
-    return xr.Dataset(
-        {"omega_h2": (("m_V", "coupling"), omega, {"long_name": "relic abundance Omega h^2"}),
-         "regime": (("m_V", "coupling"), labels, {"long_name": "production regime (section III A)",
-                                                  "flag_meanings": " ".join(REGIMES)})},
-        coords={"m_V": ("m_V", m_axis, {"units": "GeV", "long_name": "vector-boson mass"}),
-                "coupling": ("coupling", c_axis, {"long_name": "coupling of V to neutrinos"})},
-        attrs=attrs)
+    omega_h2: (n_m_V, n_coupling) Omega h^2; regime: the production regime of each point (A, B, C, DW);
+    m_V [GeV], coupling: the axes; attrs: every input, as in the Dataset of :func:`scan`.
+    """
 
+    omega_h2: FloatArray
+    regime: NDArray[np.str_]
+    m_V: FloatArray
+    coupling: FloatArray
+    attrs: dict[str, Any]
+
+    def _variables(self) -> dict[str, tuple[tuple[str, ...], np.ndarray, dict[str, str]]]:
+        plane = ("m_V", "coupling")
+        return {"omega_h2": (plane, self.omega_h2, {"long_name": "relic abundance Omega h^2"}),
+                "regime": (plane, self.regime, {"long_name": "production regime (section III A)",
+                                                "flag_meanings": " ".join(REGIMES)}),
+                "m_V": (("m_V",), self.m_V, {"units": "GeV", "long_name": "vector-boson mass"}),
+                "coupling": (("coupling",), self.coupling, {"long_name": "coupling of V to neutrinos"})}
+
+    def to_dataset(self) -> xr.Dataset:
+        """The ``xarray.Dataset`` :func:`scan` returns."""
+        import xarray as xr
+
+        variables = self._variables()
+        coords = {name: variables.pop(name) for name in ("m_V", "coupling")}
+        with without_dask():  # xarray would import dask to check for dask arrays (secretnu._lazy)
+            return xr.Dataset(variables, coords=coords, attrs=self.attrs)
+
+    def save(self, stem: str | os.PathLike[str]) -> list[Path]:
+        """Write STEM.nc and STEM.csv as :func:`save_scan` does from :meth:`to_dataset`, without
+        xarray (secretnu.scanfiles). Returns both paths."""
+        from .scanfiles import write_csv, write_netcdf
+
+        nc, csv = _scan_paths(stem)
+        write_netcdf(nc, self._variables(), self.attrs)
+        n_m, n_c = self.omega_h2.shape
+        write_csv(csv, {"m_V": np.repeat(self.m_V, n_c), "coupling": np.tile(self.coupling, n_m),
+                        "omega_h2": self.omega_h2.ravel(), "regime": self.regime.ravel()})
+        return [nc, csv]
 
 def _progress_bar(total: int, enabled: bool) -> Any:
     from tqdm.auto import tqdm
