@@ -58,9 +58,11 @@ def _encoded(name: str, variable: Variable) -> tuple[tuple[str, ...], np.ndarray
     if values.dtype.kind == "f":
         return tuple(dims), values.astype(">f8"), {**stored, "_FillValue": np.array([np.nan])}
     if values.dtype.kind == "U":
-        raw = np.char.encode(values, "utf-8")
+        distinct, index = np.unique(values, return_inverse=True)  # a few labels: encode each once
+        raw = np.array([label.encode("utf-8") for label in distinct.tolist()] or [b""])
         width = max(raw.dtype.itemsize, 1)
-        chars = np.ascontiguousarray(raw.astype(f"S{width}")).view("S1").reshape(*values.shape, width)
+        chars = np.ascontiguousarray(raw.astype(f"S{width}")[index.reshape(values.shape)])
+        chars = chars.view("S1").reshape(*values.shape, width)
         return (*dims, f"string{width}"), chars, {**stored, "_Encoding": b"utf-8"}
     raise TypeError(f"variable {name}: no netCDF3 encoding for dtype {values.dtype}")
 
@@ -103,18 +105,20 @@ def write_csv(path: str | os.PathLike[str], columns: Mapping[str, np.ndarray]) -
     texts = []
     for name, column in columns.items():
         values = np.asarray(column)
-        if values.dtype.kind == "U":
-            text = values.tolist()
-            if any(("," in s) or ('"' in s) or ("\n" in s) for s in set(text)):
-                raise ValueError(f"column {name} has text that would need quoting")
-        elif values.dtype.kind == "f":
-            text = list(map(repr, values.astype(float).tolist()))
-        else:
+        if values.dtype.kind not in "fU":
             raise TypeError(f"column {name}: no CSV encoding for dtype {values.dtype}")
-        texts.append(text)
+        # each distinct value is formatted once (an axis repeats each of its values n times)
+        distinct, index = np.unique(values.astype(float) if values.dtype.kind == "f" else values, return_inverse=True)
+        if values.dtype.kind == "U":
+            words = distinct.tolist()
+            if any(("," in s) or ('"' in s) or ("\n" in s) for s in words):
+                raise ValueError(f"column {name} has text that would need quoting")
+        else:
+            words = list(map(repr, distinct.tolist()))
+        texts.append([words[i] for i in index.ravel().tolist()])
     lengths = {len(text) for text in texts}
     if len(lengths) > 1:
         raise ValueError(f"columns of different lengths: {sorted(lengths)}")
-    body = ",".join(columns) + "\n" + "".join(",".join(row) + "\n" for row in zip(*texts, strict=True))
+    body = ",".join(columns) + "\n" + "\n".join(map(",".join, zip(*texts, strict=True))) + "\n"
     atomic_write(path, lambda handle: handle.write(body.encode("utf-8")))
     return path
