@@ -276,6 +276,59 @@ def _rate_cell(qq: float, log_q: float, pref: float, a: float, b: float, c: floa
     return pref * (1 + a) * (L * _INV_12), pref * j_off, pref * math.pi * c1
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def wide_rates(T: np.ndarray, x: np.ndarray, m2: float, rate_scale: float, pi8: float, a: np.ndarray, b: np.ndarray,
+               c: np.ndarray, splines: np.ndarray, x0: float, dx: float, lq_lo: float, lq_hi: float, channels: bool,
+               knots_q: np.ndarray, wq_lo: float, wq_hi: float, own_gw: np.ndarray, s_gw: np.ndarray, gws: np.ndarray,
+               out: np.ndarray) -> None:  # pragma: no cover - compiled
+    """Gamma_V / c^4 on the (z, x) grid (T, x) at each width gws[k] >= GW_EXPANSION: out[k, i, j] as
+    engine._Column.grid_wide_rates computes it in numpy (width_tables.PreparedWidths.at_many on the
+    kernel tables' J_off and channel_J, same formulas and order of operations). own_gw, s_gw: the width
+    tables' ratio splines with their gw axis contracted at each width, (q coefficients, widths)."""
+    n_z, n_x = T.size, x.size
+    log_q = np.empty(n_z * n_x)
+    for i in range(n_z):
+        for j in range(n_x):
+            log_q[i * n_x + j] = math.log(4 * (x[j] * T[i]) * T[i] / m2)
+    spans = np.empty(log_q.size, dtype=np.int64)
+    basis = np.empty((log_q.size, 4))
+    cubic_basis(knots_q, np.minimum(np.maximum(log_q, wq_lo), wq_hi), spans, basis)  # the width tables' ln q axis
+    blend_off = 1 / (1 + gws)  # _blend_own's and _blend_s's weights of the off-shell part and the scale N(q)
+    blend_norm = gws / (1 + gws)
+    for i in range(n_z):
+        Ti = T[i]
+        for j in range(n_x):
+            cell = i * n_x + j
+            E = x[j] * Ti
+            qq = 4 * E * Ti / m2
+            pref = rate_scale * Ti * m2 / (pi8 * E * E)
+            lq = min(max(log_q[cell], lq_lo), lq_hi)
+            q3 = qq * qq * qq
+            j_norm = q3 / (1 + qq)
+            j_off = _ppoly(splines[0], x0, dx, lq) * j_norm
+            j_on = math.log1p(math.exp(-1.0 / qq)) * _INV_12
+            span = spans[cell] - 3
+            values = basis[cell]
+            if channels:
+                s_norm = q3 / (1 + qq * qq)
+                s_off = _ppoly(splines[1], x0, dx, lq) * s_norm
+                t_channels = b[i] * (_ppoly(splines[2], x0, dx, lq) * j_norm) + c[i] * (
+                    _ppoly(splines[3], x0, dx, lq) * j_norm)
+                s_scale = math.hypot(s_off, 0.2 * s_norm)
+            for k in range(gws.size):
+                pole = j_on / gws[k]
+                ratio = 0.0
+                for m in range(4):
+                    ratio += values[m] * own_gw[span + m, k]
+                rate = ratio * (pole + blend_off[k] * j_off + blend_norm[k] * j_norm)
+                if channels:
+                    ratio = 0.0
+                    for m in range(4):
+                        ratio += values[m] * s_gw[span + m, k]
+                    rate = rate + a[i] * (pole + ratio * (blend_off[k] * s_scale + blend_norm[k] * s_norm)) + t_channels
+                out[k, i, j] = pref * rate
+
+
 # --- the onset-resolving path (engine._resolve_onsets): every onset coupling of a column at once ---
 
 

@@ -223,7 +223,11 @@ def warm_up() -> None:
     cubic_basis(np.arange(8.0), np.array([3.5]), spans, values)
     contract_rows(np.ones((4, 1)), spans, values)
     _warm_onset_kernels()
-    width_tables()
+    knots_q = width_tables().spline_tck(0)[0]
+    wide: Any = load_compiled().wide_rates  # a numba dispatcher
+    coef = np.zeros((knots_q.size - 4, 1))
+    wide(np.ones(1), np.ones(1), 1.0, 1.0, 1.0, *(np.ones(1) for _ in range(3)), np.zeros((4, 4, 2)), 0.0, 1.0, 0.0,
+         1.0, True, knots_q, 0.0, 1.0, coef, coef, np.ones(1), np.empty((1, 1, 1)))
 
 
 def _warm_onset_kernels() -> None:
@@ -413,10 +417,25 @@ class _Column:
         return self._wide_rates(self._prepare_wide(x, rows), np.array([gw]))[0]
 
     def grid_wide_rates(self, gws: FloatArray) -> FloatArray:
-        """:meth:`wide_rate` on the grid's own nodes at each width of ``gws``: (gws.size, z, x)."""
+        """:meth:`wide_rate` on the grid's own nodes at each width of ``gws``: (gws.size, z, x). Compiled
+        where numba is loaded: one pass over the grid (secretnu._kernels.wide_rates, the same formulas)."""
+        if self.custom is None and _compiled_loaded():
+            return self._compiled_wide_rates(np.asarray(gws, dtype=float))
         if self._wide is None:
             self._wide = self._prepare_wide(self.grid.x, slice(None))
         return self._wide_rates(self._wide, gws)
+
+    def _compiled_wide_rates(self, gws: FloatArray) -> FloatArray:
+        grid, tables, widths = self.grid, self.tables, width_tables()
+        lgw = widths.log_gw(gws)
+        splines, x0, dx = _spline_coefficients(tables)
+        a, b, c = (np.ascontiguousarray(w[:, 0], dtype=float) for w in self.weights)
+        out = np.empty((gws.size, grid.T.size, grid.x.size))
+        kernel: Any = load_compiled().wide_rates  # a numba dispatcher
+        kernel(grid.T, grid.x, self.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0, dx,
+               float(tables.ln_q[0]), float(tables.ln_q[-1]), self.channels, widths.spline_tck(0)[0], float(widths.ln_q[0]),
+               float(widths.ln_q[-1]), widths.along_q(0, lgw), widths.along_q(1, lgw), gws, out)
+        return out
 
     def _prepare_wide(self, x: FloatArray, rows: slice) -> tuple[Any, ...]:
         """The gw-independent part of :meth:`wide_rate` (shared by every wide coupling at these nodes)."""

@@ -154,7 +154,8 @@ def _check_model(model: Any) -> str:
 
 #: Version of the numbers the fast engine produces; bump it whenever engine.py or tables.py change
 #: a result, so that stores written by an older engine are refused instead of mixed in.
-ENGINE_VERSION = 3  # 2: no resonance correction without a zero of D, onset rows from 1e-6 of the peak; 3: n_x 20
+ENGINE_VERSION = 4  # 2: no resonance correction without a zero of D, onset rows from 1e-6 of the peak; 3: n_x 20;
+# 4: wide widths compiled (moves Omega by up to 5e-15)
 _STORE_FORMAT = 2
 
 
@@ -541,10 +542,24 @@ class ScanPlane:
                         "omega_h2": self.omega_h2.ravel(), "regime": self.regime.ravel()})
         return [nc, csv]
 
-def _progress_bar(total: int, enabled: bool) -> Any:
-    from tqdm.auto import tqdm
+class _NoBar:
+    """What a disabled progress bar needs to do: nothing (and import nothing)."""
 
-    return tqdm(total=total, disable=not enabled, unit="chunk", desc="scan")
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, enabled: bool) -> Any:
+    if not enabled:
+        return _NoBar()
+    if "IPython" in sys.modules:  # a notebook's widget bar where there may be one (tqdm.auto decides)
+        from tqdm.auto import tqdm
+    else:  # a terminal: tqdm.auto would only add its asyncio import (0.1 s, taken from the workers)
+        from tqdm import tqdm
+    return tqdm(total=total, unit="chunk", desc="scan")
 
 
 @dataclass(frozen=True)

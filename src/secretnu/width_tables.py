@@ -27,7 +27,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -160,6 +160,34 @@ class WidthTables:
         return bool(self.own_ratio.shape == shape == self.s_ratio.shape and np.all(np.isfinite(self.own_ratio))
                     and np.all(np.isfinite(self.s_ratio)) and bool(np.all(self.own_ratio > 0)))
 
+    def log_gw(self, gws: FloatArray) -> FloatArray:
+        """ln gw as the splines take it (clipped at the table's top); ValueError below the table."""
+        gws = np.asarray(gws, dtype=float)
+        if not np.all(gws >= math.exp(self.ln_gw[0])):
+            raise ValueError(f"gw = {gws.min()} is below the width table; use the narrow-width expansion")
+        return np.minimum(np.log(gws), float(self.ln_gw[-1]))
+
+    @cached_property
+    def _gw_first(self) -> tuple[FloatArray, FloatArray]:
+        """Both ratio splines' coefficients as (gw, q), C-contiguous: what :meth:`along_q` contracts."""
+        def transposed(which: int) -> FloatArray:
+            tq, tgw, coef = self.spline_tck(which)
+            return np.ascontiguousarray(coef.reshape(len(tq) - 4, len(tgw) - 4).T)
+
+        return transposed(0), transposed(1)
+
+    def along_q(self, which: int, lgw: FloatArray) -> FloatArray:
+        """The ratio spline ``which`` (0 own, 1 s-only) with its gw axis evaluated at each ln gw of
+        ``lgw``: B-spline coefficients in ln q, (q coefficients, lgw.size), C-contiguous."""
+        from ._engine_numpy import primitives
+
+        k = primitives()
+        tgw = self.spline_tck(which)[1]
+        coef_t = self._gw_first[which]
+        spans, values = np.empty(lgw.size, dtype=np.int64), np.empty((lgw.size, 4))
+        k.cubic_basis(tgw, lgw, spans, values)
+        return np.ascontiguousarray(k.contract_rows(coef_t, spans, values).T)
+
     def J(self, q: ArrayLike, gw: float, j_off: ArrayLike, s_off: ArrayLike | None = None) -> tuple[FloatArray, FloatArray | None]:
         """(J_own, J_s) at the momenta q and one width gw >= GW_EXPANSION/2, given the off-shell
         parts J_off(q) and (for J_s, else None) s_off(q) of the kernel tables
@@ -202,21 +230,13 @@ class PreparedWidths:
         primitives().cubic_basis(tables.knots_q, lq, self.spans, self.values)
         self.j_on = on_shell_J(q)
         self._parts = _norm_parts(q, j_off, s_off, self.j_on)  # what the blend of _norms does not change with gw
-        self._coef_t: dict[int, FloatArray] = {}  # per spline: its coefficients as (gw, q), C-contiguous
 
     def _ratio(self, which: int, lgw: FloatArray) -> FloatArray:
         """The ratio spline ``which`` at every q and each ln gw in ``lgw``: (*q.shape, lgw.size)."""
         from ._engine_numpy import primitives
 
-        k = primitives()
-        tq, tgw, coef = self.tables.spline_tck(which)
-        coef_t = self._coef_t.get(which)
-        if coef_t is None:
-            coef_t = self._coef_t[which] = np.ascontiguousarray(coef.reshape(len(tq) - 4, len(tgw) - 4).T)
-        spans, values = np.empty(lgw.size, dtype=np.int64), np.empty((lgw.size, 4))
-        k.cubic_basis(tgw, lgw, spans, values)
-        along_q = np.ascontiguousarray(k.contract_rows(coef_t, spans, values).T)
-        return k.contract_rows(along_q, self.spans, self.values).reshape(*self.q.shape, lgw.size)
+        along_q = self.tables.along_q(which, lgw)
+        return primitives().contract_rows(along_q, self.spans, self.values).reshape(*self.q.shape, lgw.size)
 
     def at(self, gw: float) -> tuple[FloatArray, FloatArray | None]:
         """(J_own, J_s or None) at width gw >= GW_EXPANSION/2."""
@@ -226,9 +246,7 @@ class PreparedWidths:
     def at_many(self, gws: FloatArray) -> tuple[FloatArray, FloatArray | None]:
         """:meth:`at` for several widths at once: arrays (gws.size, *q.shape)."""
         gws = np.asarray(gws, dtype=float)
-        if not np.all(gws >= math.exp(self.tables.ln_gw[0])):
-            raise ValueError(f"gw = {gws.min()} is below the width table; use the narrow-width expansion")
-        lgw = np.minimum(np.log(gws), float(self.tables.ln_gw[-1]))
+        lgw = self.tables.log_gw(gws)
         gw = gws.reshape(-1, *(1,) * self.q.ndim)
         own = np.moveaxis(self._ratio(0, lgw), -1, 0) * _blend_own(self._parts, gw)
         if self.s_off is None:
