@@ -59,10 +59,12 @@ FloatArray = NDArray[np.float64]
 FAST_POINTS_PER_DECADE: int = 60
 
 #: Gauss-Laguerre nodes in x = E/T of the fast engine (production.momentum_rule). The x rule is not
-#: what limits its accuracy: on the 1000 points of benchmarks/bench_engine.py (seeds 17, 18) 20 nodes
-#: give the same 99th percentile and maximum as 30 (2.8e-3, 5.3e-3 against 3.1e-3, 5.0e-3), the median
-#: goes from 6e-6 to 1.3e-5, and a column costs a quarter less.
-FAST_N_X: int = 20
+#: what limits its accuracy (the z quadrature in overproduced resonant corners is): on the 1000 points
+#: of benchmarks/bench_engine.py (seeds 17, 18; n_x 30 / 20 / 16 / 12) the median is 6e-6 / 1.3e-5 /
+#: 1.9e-5 / 3.7e-5, the 99th percentile 3.1e-3 / 2.8e-3 / 2.7e-3 / 3.2e-3 and the maximum 5.0e-3 /
+#: 5.3e-3 / 4.3e-3 / 7.1e-3; where 1e-3 < Omega h^2 < 30 the 99th percentile is 1.0e-3 / 1.2e-3 /
+#: 1.4e-3 / 1.9e-3. 16 nodes cost a column a fifth less than 20 (issue 17).
+FAST_N_X: int = 16
 
 
 #: rows of an onset coupling's z range kept by its onset-resolving pass (_active_rows): where the

@@ -154,8 +154,8 @@ def _check_model(model: Any) -> str:
 
 #: Version of the numbers the fast engine produces; bump it whenever engine.py or tables.py change
 #: a result, so that stores written by an older engine are refused instead of mixed in.
-ENGINE_VERSION = 4  # 2: no resonance correction without a zero of D, onset rows from 1e-6 of the peak; 3: n_x 20;
-# 4: wide widths compiled (moves Omega by up to 5e-15)
+ENGINE_VERSION = 5  # 2: no resonance correction without a zero of D, onset rows from 1e-6 of the peak; 3: n_x 20;
+# 4: wide widths compiled (moves Omega by up to 5e-15); 5: n_x 16
 _STORE_FORMAT = 2
 
 
