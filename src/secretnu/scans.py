@@ -47,8 +47,8 @@ from .validate import MAX_N_X, MAX_POINTS_PER_DECADE, grid_memory, in_domain, in
 if TYPE_CHECKING:  # xarray (and the pandas it loads) is imported only where a Dataset is built
     import xarray as xr
 
-__all__ = ["scan", "scan_plane", "ScanPlane", "save_scan", "relic_curve", "RelicCurve", "concat_curves", "FAST_MODELS", "StoreWarning",
-           "ENGINE_VERSION"]
+__all__ = ["scan", "scan_plane", "ScanPlane", "save_scan", "relic_curve", "RelicCurve", "concat_curves", "FAST_MODELS",
+           "StoreWarning", "ENGINE_VERSION"]
 
 FloatArray = NDArray[np.float64]
 #: Models the fast engine can evaluate.
@@ -541,6 +541,7 @@ class ScanPlane:
         write_csv(csv, {"m_V": np.repeat(self.m_V, n_c), "coupling": np.tile(self.coupling, n_m),
                         "omega_h2": self.omega_h2.ravel(), "regime": self.regime.ravel()})
         return [nc, csv]
+
 
 class _NoBar:
     """What a disabled progress bar needs to do: nothing (and import nothing)."""
