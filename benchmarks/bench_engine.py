@@ -128,7 +128,7 @@ def timings(args: argparse.Namespace) -> None:
         shell([exe, "-m", "secretnu", "scan", "--n-mV", "4", "--n-coupling", "4", "--quiet", "--out", "w.nc"], tmp)
         n = args.n
         load = _load()
-        wall, cpu, out = shell([exe, "-m", "secretnu", "scan", "--sin2-2theta", "7e-11", "--n-mV", str(n),
+        wall, cpu, _ = shell([exe, "-m", "secretnu", "scan", "--sin2-2theta", "7e-11", "--n-mV", str(n),
                                 "--n-coupling", str(n), "--quiet", "--out", "plane.nc"], tmp, args.repeat)
         report(f"secretnu scan {n} x {n} (7.1 keV, 7e-11)", wall, cpu, "target 2.5 s", load)
         load = _load()
@@ -140,10 +140,11 @@ def timings(args: argparse.Namespace) -> None:
             wall, cpu, _ = shell([exe, "-m", "secretnu", "reproduce", "--quiet", "--out", "figs"], tmp)
             report("secretnu reproduce", wall, cpu, "target 30 s", load)
 
-        print("\nin process:")
+        print(f"\nin process (median of {args.repeat} fresh processes):")
         load = _load()
-        out = subprocess.run([exe, "-c", _COLD], env=_env(), capture_output=True, text=True, check=True).stdout
-        imp_w, imp_c, cold_w, cold_c, numpy_warm, load_numba, new_grid, compiled_warm = (float(v) for v in out.split())
+        runs = [[float(v) for v in subprocess.run([exe, "-c", _COLD], env=_env(), capture_output=True, text=True,
+                                                  check=True).stdout.split()] for _ in range(args.repeat)]
+        imp_w, imp_c, cold_w, cold_c, numpy_warm, load_numba, new_grid, compiled_warm = np.median(runs, axis=0)
         report("imports of the cold-point process", imp_w, imp_c, "", load)
         report("cold point (tables from disk, numpy path)", cold_w, cold_c, "target 0.020 s", load)
         print(f"  {'warm point, numpy path (median of 40)':44s} wall {1e3 * numpy_warm:8.3f} ms")

@@ -329,7 +329,7 @@ _TABLE_T = np.geomspace(1e-5, 2e3, 133)
 
 #: Version of the channel-rate table: bump it whenever group_rates or combine change a number,
 #: so that cached files of an older version are not read.
-CHANNEL_TABLE_VERSION = 1
+CHANNEL_TABLE_VERSION = 2  # 2: packed cache file (_atomic._write_packed)
 
 
 @lru_cache(maxsize=8)

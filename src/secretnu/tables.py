@@ -51,7 +51,7 @@ from .models.vector_mediator import s_integral, thermal_potential
 __all__ = ["KernelTables", "kernel_tables", "cache_dir", "TABLE_VERSION", "GRID"]
 
 FloatArray = NDArray[np.float64]
-TABLE_VERSION = 4
+TABLE_VERSION = 5  # 5: the cache file packs its arrays in one member (_atomic._write_packed)
 #: Table grids: x = E/T, r = m/T, q = 4ET/m^2 (log-spaced).
 GRID: dict[str, Any] = {"x": (1e-3, 300.0, 181), "r": (1e-4, 1e3, 351), "q": (1e-5, 1e12, 341), "gw_ref": 1e-3}
 

@@ -42,7 +42,7 @@ from .tables import GRID, _j_norm, _s_norm, cache_dir
 __all__ = ["WidthTables", "width_tables", "GW_EXPANSION", "WIDTH_GRID"]
 
 FloatArray = NDArray[np.float64]
-WIDTH_TABLE_VERSION = 3
+WIDTH_TABLE_VERSION = 4  # 4: packed cache file (_atomic._write_packed)
 #: Below this gw = gamma_V/m_V the narrow-width expansion is used (its remainder is < 1e-4 of J).
 GW_EXPANSION = 0.01
 #: Grids: q = 4ET/m^2 and gw, both log-spaced.
