@@ -99,8 +99,9 @@ def write_netcdf(path: str | os.PathLike[str], variables: Mapping[str, Variable]
 
 def write_csv(path: str | os.PathLike[str], columns: Mapping[str, np.ndarray]) -> Path:
     """Write equal-length 1-D columns as CSV (header, then one row each), atomically. Floats are
-    written by ``repr`` (shortest round trip), strings as they are: they must not contain a comma,
-    quote or line break (no quoting is done)."""
+    written by ``repr`` (shortest round trip; NaN as ``nan``, where pandas leaves the field empty: a
+    scan has none), strings as they are: they must not contain a comma, quote or line break (no
+    quoting is done)."""
     path = Path(path)
     texts = []
     for name, column in columns.items():
