@@ -24,13 +24,18 @@ def plane():
 def test_plane_files_read_back_as_xarrays_own(plane, tmp_path):
     ds = plane.to_dataset()
     assert {"DW", "C"} <= set(ds.regime.values.ravel())
-    save_scan(ds, tmp_path / "theirs")  # xarray's netCDF writer and pandas' CSV
+    ds.to_netcdf(tmp_path / "theirs.nc")  # xarray's own netCDF writer and pandas' CSV
+    ds.to_dataframe().reset_index().to_csv(tmp_path / "theirs.csv", index=False)
     ours = plane.save(tmp_path / "ours.nc")
     assert [p.name for p in ours] == ["ours.nc", "ours.csv"]
-    with xr.open_dataset(tmp_path / "theirs.nc") as theirs, xr.open_dataset(ours[0]) as mine:
-        xr.testing.assert_identical(mine.load(), theirs.load())
-        xr.testing.assert_identical(mine, ds)  # and the scan's own Dataset, attributes and all
-    assert ours[1].read_text() == (tmp_path / "theirs.csv").read_text()
+    assert save_scan(ds, tmp_path / "again") == [tmp_path / "again.nc", tmp_path / "again.csv"]
+    for nc, csv in (ours, (tmp_path / "again.nc", tmp_path / "again.csv")):
+        with xr.open_dataset(tmp_path / "theirs.nc") as theirs, xr.open_dataset(nc) as mine:
+            xr.testing.assert_identical(mine.load(), theirs.load())
+            xr.testing.assert_identical(mine, ds)  # and the scan's own Dataset, attributes and all
+        assert csv.read_text() == (tmp_path / "theirs.csv").read_text()
+    with pytest.raises(ValueError, match="not a scan"):
+        save_scan(ds.rename({"omega_h2": "other"}), tmp_path / "bad")
 
 
 @pytest.mark.parametrize("labels", [["C", "C"], ["DW", "é"]])

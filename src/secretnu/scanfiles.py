@@ -1,8 +1,9 @@
 """Scan files written without xarray: the (m_V, coupling) plane as netCDF and CSV.
 
-``secretnu scan`` writes its plane through here, so that a shell scan never imports xarray and the
-pandas it loads: 0.5 s of CPU, which on two cores is taken from the workers computing the plane.
-The files are the ones :func:`secretnu.save_scan` writes from the Dataset of :func:`secretnu.scan`:
+Every scan file is written through here (:meth:`secretnu.scans.ScanPlane.save`, and
+:func:`secretnu.scans.save_scan` for the Dataset of :func:`secretnu.scan`), so that a shell scan never
+imports xarray and the pandas it loads: 0.5 s of CPU, which on two cores is taken from the workers
+computing the plane. The files are the ones xarray's and pandas' own writers make of that Dataset:
 
 * netCDF through scipy's netCDF3 writer (64-bit offsets), with xarray's CF encoding of the two kinds
   of variable a plane has: floats carry ``_FillValue = NaN``; strings are char arrays with a

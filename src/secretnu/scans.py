@@ -490,13 +490,10 @@ def _scan_paths(stem: str | os.PathLike[str]) -> tuple[Path, Path]:
 
 
 def save_scan(ds: xr.Dataset, stem: str | os.PathLike[str]) -> list[Path]:
-    """Write a scan as STEM.nc (netCDF) and STEM.csv (one row per (m_V, coupling) point, one column
-    per variable); a STEM already ending in .nc keeps its spelling. Returns both paths."""
-    nc, csv = _scan_paths(stem)
-    with without_dask():  # xarray would import dask to check for dask arrays (secretnu._lazy)
-        ds.to_netcdf(nc)
-        ds.to_dataframe().reset_index().to_csv(csv, index=False)
-    return [nc, csv]
+    """Write a scan (the Dataset of :func:`scan`) as STEM.nc (netCDF) and STEM.csv (one row per
+    (m_V, coupling) point, one column per variable); a STEM already ending in .nc keeps its spelling.
+    The same files as :meth:`ScanPlane.save`, through the same writer. Returns both paths."""
+    return ScanPlane.from_dataset(ds).save(stem)
 
 
 @dataclass(frozen=True, eq=False)
@@ -521,6 +518,14 @@ class ScanPlane:
                 "m_V": (("m_V",), self.m_V, {"units": "GeV", "long_name": "vector-boson mass"}),
                 "coupling": (("coupling",), self.coupling, {"long_name": "coupling of V to neutrinos"})}
 
+    @classmethod
+    def from_dataset(cls, ds: xr.Dataset) -> ScanPlane:
+        """The plane of a Dataset made by :func:`scan` (ValueError for any other layout)."""
+        if set(ds.data_vars) != {"omega_h2", "regime"} or ds.omega_h2.dims != ("m_V", "coupling"):
+            raise ValueError("not a scan's plane: expected omega_h2 and regime on (m_V, coupling)")
+        return cls(np.asarray(ds.omega_h2.values, dtype=float), np.asarray(ds.regime.values).astype(str),
+                   np.asarray(ds.m_V.values, dtype=float), np.asarray(ds.coupling.values, dtype=float), dict(ds.attrs))
+
     def to_dataset(self) -> xr.Dataset:
         """The ``xarray.Dataset`` :func:`scan` returns."""
         import xarray as xr
@@ -531,8 +536,8 @@ class ScanPlane:
             return xr.Dataset(variables, coords=coords, attrs=self.attrs)
 
     def save(self, stem: str | os.PathLike[str]) -> list[Path]:
-        """Write STEM.nc and STEM.csv as :func:`save_scan` does from :meth:`to_dataset`, without
-        xarray (secretnu.scanfiles). Returns both paths."""
+        """Write STEM.nc and STEM.csv (netCDF laid out as xarray writes :meth:`to_dataset`, and its
+        flat CSV table), without importing xarray (secretnu.scanfiles). Returns both paths."""
         from .scanfiles import write_csv, write_netcdf
 
         nc, csv = _scan_paths(stem)
