@@ -244,20 +244,40 @@ _INV_12, _INV_24PI, _INV_2PI = 1.0 / 12.0, 1.0 / (24 * math.pi), 1.0 / (2 * math
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _thermal_log(inverse: float) -> tuple[float, float]:  # pragma: no cover - compiled
+    """(e^{-1/q}, L = ln(1 + e^{-1/q})) at 1/q = ``inverse``: L/12 is J_on (on_shell_J)."""
+    # e^{-1/q}; below e^{-708} (where libm's exp takes its slow underflow path) it is 0 for every sum here
+    boltzmann = math.exp(-inverse) if inverse < 708.0 else 0.0
+    # ln(1 + b): its series where b < 1e-5 (exact to rounding: the next term is b^4/4 < 3e-21 b),
+    # which spares the logarithm on the cold rows (T << m_V, where q is small)
+    L = boltzmann * (1.0 - boltzmann * (0.5 - boltzmann * (1.0 / 3.0))) if boltzmann < 1e-5 else math.log1p(boltzmann)
+    return boltzmann, L
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _off_shell(qq: float, lq: float, splines: np.ndarray, x0: float, dx: float,
+               channels: bool) -> tuple[float, float, float, float, float, float]:  # pragma: no cover - compiled
+    """The tables' off-shell integrals at q (lq = ln q clipped to the table) with their norms:
+    (N_j, J_off, N_s, s_off, J_LL, J_LR) as KernelTables.J_off and channel_J (zeros without channels)."""
+    q3 = qq * qq * qq
+    j_norm = q3 / (1 + qq)
+    j_off = _ppoly(splines[0], x0, dx, lq) * j_norm
+    if not channels:
+        return j_norm, j_off, 0.0, 0.0, 0.0, 0.0
+    s_norm = q3 / (1 + qq * qq)
+    return (j_norm, j_off, s_norm, _ppoly(splines[1], x0, dx, lq) * s_norm, _ppoly(splines[2], x0, dx, lq) * j_norm,
+            _ppoly(splines[3], x0, dx, lq) * j_norm)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _rate_cell(qq: float, log_q: float, pref: float, a: float, b: float, c: float, splines: np.ndarray, x0: float, dx: float,
                lq_lo: float, lq_hi: float, channels: bool, width_terms: bool, b_st: float,
                db_st: float) -> tuple[float, float, float]:  # pragma: no cover - compiled
     """(p_on, p_off, p_c) of rate_kernels at one cell (log_q = ln q)."""
     lq = min(max(log_q, lq_lo), lq_hi)
     inverse = 1.0 / qq  # the one division of J_on and C1
-    q3 = qq * qq * qq
-    j_norm = q3 / (1 + qq)
-    j_off = _ppoly(splines[0], x0, dx, lq) * j_norm
-    # e^{-1/q}; below e^{-708} (where libm's exp takes its slow underflow path) it is 0 for every sum here
-    boltzmann = math.exp(-inverse) if inverse < 708.0 else 0.0
-    # ln(1 + b): its series where b < 1e-5 (exact to rounding: the next term is b^4/4 < 3e-21 b),
-    # which spares the logarithm on the cold rows (T << m_V, where q is small)
-    L = boltzmann * (1.0 - boltzmann * (0.5 - boltzmann * (1.0 / 3.0))) if boltzmann < 1e-5 else math.log1p(boltzmann)
+    _, j_off, _, s_off, j_ll, j_lr = _off_shell(qq, lq, splines, x0, dx, channels)
+    boltzmann, L = _thermal_log(inverse)
     if width_terms:
         occupation = boltzmann / (1.0 + boltzmann)  # 1/(1 + e^{1/q})
         dL = -occupation * inverse
@@ -268,9 +288,6 @@ def _rate_cell(qq: float, log_q: float, pref: float, a: float, b: float, c: floa
         residue = 0.0
         c1 = 0.0
     if channels:
-        s_off = _ppoly(splines[1], x0, dx, lq) * (q3 / (1 + qq * qq))
-        j_ll = _ppoly(splines[2], x0, dx, lq) * j_norm
-        j_lr = _ppoly(splines[3], x0, dx, lq) * j_norm
         j_off = j_off + a * s_off + b * j_ll + c * j_lr
         c1 = c1 + a * residue
     return pref * (1 + a) * (L * _INV_12), pref * j_off, pref * math.pi * c1
@@ -283,38 +300,32 @@ def wide_rates(T: np.ndarray, x: np.ndarray, m2: float, rate_scale: float, pi8: 
                out: np.ndarray) -> None:  # pragma: no cover - compiled
     """Gamma_V / c^4 on the (z, x) grid (T, x) at each width gws[k] >= GW_EXPANSION: out[k, i, j] as
     engine._Column.grid_wide_rates computes it in numpy (width_tables.PreparedWidths.at_many on the
-    kernel tables' J_off and channel_J, same formulas and order of operations). own_gw, s_gw: the width
-    tables' ratio splines with their gw axis contracted at each width, (q coefficients, widths)."""
+    kernel tables' J_off and channel_J; the off-shell integrals and J_on as rate_kernels takes them).
+    own_gw, s_gw: the width tables' ratio splines with their gw axis contracted at each width,
+    (q coefficients, widths)."""
     n_z, n_x = T.size, x.size
+    q_row = 4 * T * T / m2  # q = x q_row and the rate prefactor pref_row / x^2, as in segment_kernels
+    pref_row = rate_scale * m2 / (pi8 * T)
     log_q = np.empty(n_z * n_x)
     for i in range(n_z):
         for j in range(n_x):
-            log_q[i * n_x + j] = math.log(4 * (x[j] * T[i]) * T[i] / m2)
+            log_q[i * n_x + j] = math.log(x[j] * q_row[i])
     spans = np.empty(log_q.size, dtype=np.int64)
     basis = np.empty((log_q.size, 4))
     cubic_basis(knots_q, np.minimum(np.maximum(log_q, wq_lo), wq_hi), spans, basis)  # the width tables' ln q axis
     blend_off = 1 / (1 + gws)  # _blend_own's and _blend_s's weights of the off-shell part and the scale N(q)
     blend_norm = gws / (1 + gws)
     for i in range(n_z):
-        Ti = T[i]
         for j in range(n_x):
             cell = i * n_x + j
-            E = x[j] * Ti
-            qq = 4 * E * Ti / m2
-            pref = rate_scale * Ti * m2 / (pi8 * E * E)
-            lq = min(max(log_q[cell], lq_lo), lq_hi)
-            q3 = qq * qq * qq
-            j_norm = q3 / (1 + qq)
-            j_off = _ppoly(splines[0], x0, dx, lq) * j_norm
-            j_on = math.log1p(math.exp(-1.0 / qq)) * _INV_12
+            qq = x[j] * q_row[i]
+            j_norm, j_off, s_norm, s_off, j_ll, j_lr = _off_shell(qq, min(max(log_q[cell], lq_lo), lq_hi), splines, x0,
+                                                                  dx, channels)
+            j_on = _thermal_log(1.0 / qq)[1] * _INV_12
+            t_channels = b[i] * j_ll + c[i] * j_lr
+            s_scale = math.hypot(s_off, 0.2 * s_norm)
             span = spans[cell] - 3
             values = basis[cell]
-            if channels:
-                s_norm = q3 / (1 + qq * qq)
-                s_off = _ppoly(splines[1], x0, dx, lq) * s_norm
-                t_channels = b[i] * (_ppoly(splines[2], x0, dx, lq) * j_norm) + c[i] * (
-                    _ppoly(splines[3], x0, dx, lq) * j_norm)
-                s_scale = math.hypot(s_off, 0.2 * s_norm)
             for k in range(gws.size):
                 pole = j_on / gws[k]
                 ratio = 0.0
@@ -326,7 +337,7 @@ def wide_rates(T: np.ndarray, x: np.ndarray, m2: float, rate_scale: float, pi8: 
                     for m in range(4):
                         ratio += values[m] * s_gw[span + m, k]
                     rate = rate + a[i] * (pole + ratio * (blend_off[k] * s_scale + blend_norm[k] * s_norm)) + t_channels
-                out[k, i, j] = pref * rate
+                out[k, i, j] = pref_row[i] / (x[j] * x[j]) * rate
 
 
 # --- the onset-resolving path (engine._resolve_onsets): every onset coupling of a column at once ---

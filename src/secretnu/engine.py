@@ -260,7 +260,7 @@ _DERIVED: dict[tuple[str, int], tuple[Any, Any]] = {}
 
 
 def _derived(kind: str, owner: Any, make: Callable[[Any], Any]) -> Any:
-    """make(owner), kept per owner object (tables, grid) while it is alive: keyed by id and checked
+    """make(owner), kept per grid (or other owner object) while it is alive: keyed by id and checked
     by identity, so a new object at a recycled id is not served a stale value; at most 32 kept."""
     held = _DERIVED.get((kind, id(owner)))
     if held is not None and held[0] is owner:
@@ -270,31 +270,6 @@ def _derived(kind: str, owner: Any, make: Callable[[Any], Any]) -> Any:
         _DERIVED.clear()
     _DERIVED[(kind, id(owner))] = (owner, value)
     return value
-
-
-def _spline_coefficients(tables: KernelTables) -> tuple[FloatArray, float, float]:
-    """PPoly coefficients of the four 1-D off-shell tables (J_off, s_off, J_LL, J_LR), stacked, and
-    their uniform breakpoints in ln q (x0, dx); kept per tables object."""
-    return _derived("ppoly", tables, _stack_ppoly)
-
-
-def _stack_ppoly(tables: KernelTables) -> tuple[FloatArray, float, float]:
-    assert tables.ppoly is not None
-    coef = np.ascontiguousarray(tables.ppoly, dtype=float)
-    breaks = tables.ln_q
-    dx = float(breaks[1] - breaks[0])
-    if not np.allclose(np.diff(breaks), dx, rtol=1e-9, atol=0):
-        raise ValueError("the kernel tables' q axis must be uniform in ln q")
-    return coef, float(breaks[0]), dx
-
-
-def _g_coefficients_r_first(tables: KernelTables) -> FloatArray:
-    """The G spline's B-spline coefficients as a C-contiguous (r, x) array, kept per tables object."""
-    def transpose(tables: KernelTables) -> FloatArray:
-        tx, ty, coef = tables.g_tck
-        return np.ascontiguousarray(coef.reshape(len(tx) - 4, len(ty) - 4).T)
-
-    return _derived("g", tables, transpose)
 
 
 @lru_cache(maxsize=16)
@@ -345,6 +320,10 @@ class _Column:
         self._wide: Any = None
         self._r = np.empty(0)
 
+    def weight_rows(self, rows: slice = slice(None)) -> tuple[FloatArray, ...]:
+        """The channel weights (a, b, c) on ``rows`` as 1-D contiguous arrays, as the compiled kernels take them."""
+        return tuple(np.ascontiguousarray(w[rows, 0], dtype=float) for w in self.weights)
+
     def potential(self, x: FloatArray, rows: slice = slice(None)) -> FloatArray:
         """P_V = T G(x, m/T) on (T[rows], x). The G spline's r axis is contracted once per column
         (r = m/T is fixed on it), so a lookup costs one cubic basis in x per node."""
@@ -368,7 +347,7 @@ class _Column:
             lr = np.clip(np.log(self._r), tables.ln_r[0], tables.ln_r[-1])
             spans, values = np.empty(lr.size, dtype=np.int64), np.empty((lr.size, 4))
             k.cubic_basis(ty, lr, spans, values)
-            self._g_rows = np.ascontiguousarray(k.contract_rows(_g_coefficients_r_first(tables), spans, values).T)
+            self._g_rows = np.ascontiguousarray(k.contract_rows(tables.g_coef_r_first, spans, values).T)
         return self._g_rows
 
     def _q(self, x: FloatArray, rows: slice) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -387,8 +366,8 @@ class _Column:
             j_on, j_off, c1 = self.custom(q, self.tables, width_terms)
             return _Kernels(p_on=rate_pref * j_on, p_off=rate_pref * j_off, p_c=rate_pref * math.pi * c1,
                             p_v=self.potential(x, rows))
-        a, b, c = (np.ascontiguousarray(w[rows, 0], dtype=float) for w in self.weights)
-        splines, x0, dx = _spline_coefficients(self.tables)
+        a, b, c = self.weight_rows(rows)
+        splines, x0, dx = self.tables.ppoly_uniform
         p_on, p_off, p_c = np.empty_like(q), np.empty_like(q), np.empty_like(q)
         primitives().rate_kernels(q, rate_pref, a, b, c, splines, x0, dx, float(self.tables.ln_q[0]),
                                   float(self.tables.ln_q[-1]), self.channels, width_terms, _B_ST_1, _DB_ST_1, p_on, p_off,
@@ -404,8 +383,8 @@ class _Column:
             return _layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v)
         g_rows = self.g_rows()
         out = [np.empty((grid.x.size, grid.T.size)) for _ in range(4)]
-        a, b, c = (np.ascontiguousarray(w[:, 0], dtype=float) for w in self.weights)
-        splines, x0, dx = _spline_coefficients(tables)
+        a, b, c = self.weight_rows()
+        splines, x0, dx = tables.ppoly_uniform
         kernel: Any = load_compiled().segment_kernels  # a numba dispatcher
         kernel(grid.x, np.array([0, grid.x.size], dtype=np.int64), np.array([[0, grid.T.size]], dtype=np.int64), grid.T,
                self.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0, dx, float(tables.ln_q[0]),
@@ -430,8 +409,8 @@ class _Column:
     def _compiled_wide_rates(self, gws: FloatArray) -> FloatArray:
         grid, tables, widths = self.grid, self.tables, width_tables()
         lgw = widths.log_gw(gws)
-        splines, x0, dx = _spline_coefficients(tables)
-        a, b, c = (np.ascontiguousarray(w[:, 0], dtype=float) for w in self.weights)
+        splines, x0, dx = tables.ppoly_uniform
+        a, b, c = self.weight_rows()
         out = np.empty((gws.size, grid.T.size, grid.x.size))
         kernel: Any = load_compiled().wide_rates  # a numba dispatcher
         kernel(grid.T, grid.x, self.m_V**2, grid.model_rate_scale, 8 * math.pi**2, a, b, c, splines, x0, dx,
@@ -478,14 +457,9 @@ def _yields(kern: _Kernels, delta: FloatArray, gamma_sm: FloatArray, v_sm: Float
             x: FloatArray, w: FloatArray, h: float, lam2: FloatArray, gw: FloatArray, c2t: float,
             s2t: float) -> tuple[FloatArray, NDArray[np.bool_]]:
     """Yields of couplings lam2 = c^2 at widths gw on a (z, x) grid, and their onset flags."""
-    arrays = _layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v, delta, gamma_sm, v_sm)
-    Y = np.empty(lam2.size)
-    gaps = np.zeros(lam2.size, dtype=np.bool_)
-    kernel: Any = primitives().column_yields  # a numba dispatcher: its call signature is the function's
-    kernel(*arrays, np.ascontiguousarray(prefactor, dtype=float), np.ascontiguousarray(w, dtype=float),
-           np.ascontiguousarray(x, dtype=float), float(h), np.ascontiguousarray(lam2, dtype=float),
-           np.ascontiguousarray(gw, dtype=float), float(c2t), float(s2t), ONSET_X_RANGE[0], ONSET_X_RANGE[1], Y, gaps)
-    return Y, gaps
+    prefactor, x, w = (np.ascontiguousarray(a, dtype=float) for a in (prefactor, x, w))
+    return _laid_yields(_layout(kern.p_on, kern.p_off, kern.p_c, kern.p_v, delta, gamma_sm, v_sm), prefactor, x, w,
+                        h, lam2, gw, c2t, s2t)
 
 
 def column_omega(dm: SterileNeutrino, m_V: float, couplings: ArrayLike, *, model: Any = "neutrinophilic",
@@ -685,8 +659,8 @@ def _resolve_onsets(column: _Column, kern_laid: list[FloatArray], lam2: FloatArr
     sm = grid.sm_terms_laid(nodes, band)
     out = [np.zeros((nodes.size, hi - lo)) for _ in range(4)]
     T = np.ascontiguousarray(grid.T[band])
-    a, b, c = (np.ascontiguousarray(wt[band, 0], dtype=float) for wt in column.weights)
-    splines, x0, dx = _spline_coefficients(tables)
+    a, b, c = column.weight_rows(band)
+    splines, x0, dx = tables.ppoly_uniform
     # what to compute per coupling: 0 the potential only (a model with its own rate integrals, below),
     # 1 rates without the O(gw) term, which the yield drops at gw <= 1e-6 (_rates), 2 rates with it;
     # a node shared by couplings of both kinds gets the width term, which the others multiply by zero

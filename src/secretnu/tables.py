@@ -151,6 +151,23 @@ class KernelTables:
 
         return tuple(CubicSpline(self.ln_q, r) for r in (self.s_ratio, self.ll_ratio, self.lr_ratio))
 
+    @cached_property
+    def ppoly_uniform(self) -> tuple[FloatArray, float, float]:
+        """The four 1-D splines' PPoly coefficients (J_off, s_off, J_LL, J_LR ratios; C-contiguous) and
+        their uniform breakpoints in ln q (x0, dx): the form the compiled kernels evaluate (_kernels._ppoly)."""
+        assert self.ppoly is not None
+        dx = float(self.ln_q[1] - self.ln_q[0])
+        if not np.allclose(np.diff(self.ln_q), dx, rtol=1e-9, atol=0):
+            raise ValueError("the kernel tables' q axis must be uniform in ln q")
+        return np.ascontiguousarray(self.ppoly, dtype=float), float(self.ln_q[0]), dx
+
+    @cached_property
+    def g_coef_r_first(self) -> FloatArray:
+        """The G spline's B-spline coefficients as a C-contiguous (r, x) array: its r axis is contracted
+        first (engine._Column.g_rows)."""
+        tx, ty, coef = self.g_tck
+        return np.ascontiguousarray(coef.reshape(len(tx) - 4, len(ty) - 4).T)
+
     @property
     def g_tck(self) -> tuple[FloatArray, FloatArray, FloatArray]:
         """The G spline's (knots in ln x, knots in ln r, coefficients), without scipy."""

@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._atomic import arrays_hash, load_hashed_arrays, load_or_build, save_hashed_arrays
 from .models.neutrinophilic import _hat_ss_residue, on_shell_J, rate_integral, width_correction_C1, width_correction_residue
 from .models.vector_mediator import s_integral
-from .tables import GRID, _j_norm, _s_norm, cache_dir
+from .tables import GRID, _cache_dir_name, _j_norm, _s_norm
 
 __all__ = ["WidthTables", "width_tables", "GW_EXPANSION", "WIDTH_GRID"]
 
@@ -261,4 +261,4 @@ def _cached(directory: str) -> WidthTables:
 
 def width_tables(directory: str | Path | None = None) -> WidthTables:
     """The width tables, from memory, the disk cache, or built now (and cached)."""
-    return _cached(str(directory if directory is not None else cache_dir()))
+    return _cached(str(directory) if directory is not None else _cache_dir_name())
